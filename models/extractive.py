@@ -1,0 +1,82 @@
+"""The default summariser: pick the article's key sentences by their embeddings.
+
+Every bullet is a sentence of the article, so it is faithful by construction and carries the offsets of
+its source. The model work (embedding sentences and the title) is the shared ``compute`` step; ranking
+and selection run per document in ``finish`` and cost a small fraction of the encoder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
+from models.encoder import SentenceEncoder
+from models.ranker import SentenceRanker, sentence_features
+from models.text import Sentence, segment
+
+_WORD = re.compile(r"\S+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    sentences: list[Sentence]
+    has_title: bool
+    truncated: bool
+
+
+class ExtractiveSummariser:
+    def __init__(self, encoder: SentenceEncoder, ranker: SentenceRanker, version: str = "1") -> None:
+        self.encoder = encoder
+        self.ranker = ranker
+        self.info = ModelInfo(
+            name=f"extractive-{encoder.name}",
+            version=f"{version}+ranker.{ranker.params.version}",
+            backend=type(encoder).__name__,
+            max_tokens=encoder.max_tokens,
+            default_bullets=None,
+        )
+
+    def prepare(self, document: Document) -> Job:
+        segmentation = segment(document.text)
+        title = (document.title or "").strip() or segmentation.leading_heading
+        inputs = [s.text for s in segmentation.sentences] + ([title] if title else [])
+        tokens = self.encoder.count_tokens(inputs)
+        truncated = any(t > self.encoder.max_tokens for t in tokens)
+        state = _Prepared(segmentation.sentences, bool(title), truncated)
+        return Job(document=document, inputs=inputs, input_tokens=tokens, state=state)
+
+    def compute(self, inputs: Sequence[str]) -> list[Any]:
+        return list(self.encoder.encode(inputs))
+
+    def finish(self, job: Job) -> Summary:
+        prepared: _Prepared = job.state
+        sentences = prepared.sentences
+        usage = Usage(
+            characters=len(job.document.text),
+            sentences=len(sentences),
+            tokens=sum(job.input_tokens),
+            truncated=prepared.truncated,
+        )
+        if not sentences:
+            return Summary(bullets=[], usage=usage)
+        vectors = np.stack(job.outputs).astype(np.float32)
+        embeddings = vectors[: len(sentences)]
+        title_embedding = vectors[len(sentences)] if prepared.has_title else None
+        scores = self.ranker.score(sentence_features(sentences, embeddings, title_embedding))
+        words = sum(len(_WORD.findall(s.text)) for s in sentences)
+        count = self.ranker.bullet_count(
+            words, len(sentences), job.document.min_bullets, job.document.max_bullets
+        )
+        chosen = self.ranker.select(sentences, embeddings, scores, count)
+        bullets = [
+            Bullet(
+                text=sentences[i].text, start=sentences[i].start, end=sentences[i].end, score=float(scores[i])
+            )
+            for i in chosen
+        ]
+        return Summary(bullets=bullets, usage=usage)

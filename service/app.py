@@ -1,0 +1,80 @@
+"""The application factory: settings in, a FastAPI app out, with the model loaded in its lifespan."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from models import Document, Summariser, load_summariser
+from service import __version__, health, routes
+from service.engine import DirectEngine
+from service.errors import install_error_handlers
+from service.openapi import install_openapi
+from service.settings import Settings, get_settings
+
+_log = logging.getLogger("leadlist")
+
+# A short story with a title: the warm-up call exercises every step of a real request.
+WARM_UP = Document(
+    title="Warm-up",
+    text="The service started. Its model loaded from local files. This sentence checks the whole path.",
+)
+
+
+def create_app(settings: Settings | None = None, summariser: Summariser | None = None) -> FastAPI:
+    """Build the app; pass ``summariser`` to reuse an already loaded model (tests, embedding)."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        loader = asyncio.create_task(_load(app, settings, summariser))
+        try:
+            yield
+        finally:
+            loader.cancel()
+            engine = getattr(app.state, "engine", None)
+            if engine is not None:
+                await engine.close()
+
+    app = FastAPI(
+        title="leadlist",
+        version=__version__,
+        summary="Key points of a news article, as a short list of faithful bullets.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.ready = False
+    app.state.engine = None
+    app.state.not_ready_reason = "the model is loading"
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(routes.router)
+    install_openapi(app)
+    return app
+
+
+async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None) -> None:
+    """Load the model off the event loop (so /livez answers meanwhile), warm it up, then go ready."""
+    started = time.perf_counter()
+    try:
+        if summariser is None:
+            summariser = await asyncio.to_thread(
+                load_summariser, settings.model, settings.model_path, settings.threads or None
+            )
+        engine = DirectEngine(summariser)
+        await engine.summarise([WARM_UP])
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        app.state.not_ready_reason = f"the model failed to load: {exc}"
+        _log.error("model %r failed to load: %s", settings.model, exc)
+        return
+    app.state.engine = engine
+    app.state.ready = True
+    app.state.not_ready_reason = None
+    _log.info("model %s ready in %.2fs", summariser.info.name, time.perf_counter() - started)

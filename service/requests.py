@@ -1,0 +1,84 @@
+"""Reading a summarise body: JSON or plain text, checked before any model work is queued."""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+
+from models import Document
+from models.text import title_line
+from service.errors import ProblemError
+from service.schemas import SummarizeRequest
+from service.settings import Settings
+
+JSON_TYPES = ("application/json",)
+TEXT_TYPES = ("text/plain",)
+_TEXT_CHARSETS = ("utf-8", "utf8", "us-ascii", "ascii")
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+def media_type(request: Request) -> tuple[str, dict[str, str]]:
+    raw = request.headers.get("content-type", "")
+    kind, *params = (part.strip() for part in raw.split(";"))
+    options = {}
+    for param in params:
+        key, _, value = param.partition("=")
+        options[key.strip().lower()] = value.strip().strip('"').lower()
+    return kind.lower(), options
+
+
+def decode_utf8(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemError(
+            400, "invalid-encoding", f"The body is not valid UTF-8 (byte {exc.start})."
+        ) from exc
+
+
+def validate_json(body: bytes, schema: type[ModelT]) -> ModelT:
+    text = decode_utf8(body)
+    try:
+        return schema.model_validate_json(text)
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_input=False)) from exc
+
+
+async def read_summarize_request(request: Request) -> SummarizeRequest:
+    """The single-document body, as JSON or as ``text/plain`` whose first line may be a headline."""
+    kind, options = media_type(request)
+    body = await request.body()
+    if kind in JSON_TYPES or kind.endswith("+json"):
+        return validate_json(body, SummarizeRequest)
+    if kind in TEXT_TYPES:
+        if options.get("charset", "utf-8") not in _TEXT_CHARSETS:
+            raise ProblemError(415, "unsupported-charset", "Send text/plain as UTF-8.")
+        text = decode_utf8(body)
+        try:
+            return SummarizeRequest(text=text, title=title_line(text))
+        except ValidationError as exc:
+            raise RequestValidationError(exc.errors(include_input=False)) from exc
+    raise ProblemError(
+        415,
+        "unsupported-media-type",
+        f"Send application/json or text/plain, not {kind or 'a body without a content type'}.",
+    )
+
+
+def to_document(payload: SummarizeRequest, settings: Settings, index: int | None = None) -> Document:
+    """Apply the service's limits and defaults; over-long text is refused, never cut."""
+    if len(payload.text) > settings.max_characters:
+        where = {} if index is None else {"document": index}
+        raise ProblemError(
+            413,
+            "document-too-large",
+            f"The text has {len(payload.text)} characters; the limit is {settings.max_characters}.",
+            extra={"limit": settings.max_characters, "characters": len(payload.text), **where},
+        )
+    min_bullets, max_bullets = payload.min_bullets, payload.max_bullets
+    if min_bullets is None and max_bullets is None and settings.default_bullets is not None:
+        min_bullets = max_bullets = settings.default_bullets
+    return Document(text=payload.text, title=payload.title, max_bullets=max_bullets, min_bullets=min_bullets)

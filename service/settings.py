@@ -1,0 +1,35 @@
+"""Every knob of the service, read from ``LEADLIST_*`` environment variables with working defaults."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="LEADLIST_", extra="ignore", env_file=None)
+
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    model: str = "extractive"
+    # A local directory of weights; empty means the model embedded in the package.
+    model_path: Path | None = None
+    # torch intra-op threads; 0 lets torch choose (one per core).
+    threads: int = Field(0, ge=0)
+
+    max_characters: int = Field(100_000, ge=1, description="Longest accepted document, in characters.")
+    max_batch_documents: int = Field(32, ge=1, description="Most documents in one /v1/summarize/batch call.")
+    default_bullets: int | None = Field(
+        None, ge=1, le=10, description="Bullets when the caller asks for none; unset lets the model choose."
+    )
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
