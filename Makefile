@@ -12,18 +12,14 @@ serve: install
 
 test: install-test lint typecheck unit
 
-# torch is installed first and pinned, so nothing later can pull a CUDA build in its place.
-$(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --upgrade pip
-	$(BIN)/pip install torch==2.13.0
-
-$(VENV)/.installed: $(BIN)/python pyproject.toml
-	$(BIN)/pip install -e .
+# scripts/install.sh installs CPU torch pinned first (so nothing later can pull a CUDA build in its place),
+# then the package; the Dockerfile runs the same script, so `make test` in CI exercises the image's install.
+$(VENV)/.installed: pyproject.toml scripts/install.sh
+	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e .
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	$(BIN)/pip install -e '.[test]'
+	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e '.[test]'
 	touch $@
 
 install: $(VENV)/.installed
