@@ -18,9 +18,10 @@ COPY pyproject.toml README.md ./
 COPY scripts/install.sh scripts/install.sh
 COPY models models
 COPY service service
-# Then export and quantise the sentence encoder once, at build time, into the directory the runtime reads
-# (LEADLIST_CACHE_DIR), so LEADLIST_ENCODER=onnx-int8 starts without writing anything.
-RUN TORCH_INDEX_URL="${TORCH_INDEX_URL}" scripts/install.sh /opt/venv . \
+# The onnx extra brings onnxruntime (LEADLIST_ENCODER=onnx-int8) and the exporter. Then export and quantise
+# the sentence encoder once, at build time, into the directory the runtime reads (LEADLIST_CACHE_DIR), so
+# LEADLIST_ENCODER=onnx-int8 starts without writing anything.
+RUN TORCH_INDEX_URL="${TORCH_INDEX_URL}" scripts/install.sh /opt/venv ".[onnx]" \
  && /opt/venv/bin/leadlist export-onnx --cache-dir /opt/leadlist/cache
 
 FROM ${PYTHON_IMAGE} AS runtime
