@@ -108,6 +108,14 @@ class BatchQueue:
         if self._worker is None:
             self._worker = asyncio.create_task(self._run(), name="leadlist-batcher")
 
+    async def drain(self, grace_s: float) -> None:
+        """Refuse new work, give accepted work ``grace_s`` to finish, then fail the rest (503) and stop."""
+        self._closing = True
+        deadline = time.monotonic() + grace_s
+        while self._requests > 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await self.close()
+
     async def close(self) -> None:
         """Refuse new work, fail what is still queued, and stop the worker."""
         self._closing = True
@@ -132,6 +140,8 @@ class BatchQueue:
         timeout_s = self.config.timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + timeout_s
         jobs = await asyncio.to_thread(lambda: [self.summariser.prepare(d) for d in documents])
+        if self._closing:
+            raise ShuttingDownError("the service is shutting down")
         tokens = sum(t for job in jobs for t in job.input_tokens)
         if tokens > self.config.max_queue_tokens:
             metrics.REJECTED.labels(reason="too_large").inc()
