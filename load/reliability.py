@@ -225,7 +225,9 @@ def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
 
         async def load_then_term() -> tuple[Tally, Tally]:
             stop = asyncio.Event()
-            load = asyncio.create_task(closed_loop(base, articles, args.seconds, 32, stop=stop, keep_alive=False))
+            load = asyncio.create_task(
+                closed_loop(base, articles, args.seconds, 32, stop=stop, keep_alive=False)
+            )
             await asyncio.sleep(args.seconds / 2)
             stop.set()
             process.send_signal(signal.SIGTERM)
