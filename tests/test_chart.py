@@ -14,6 +14,7 @@ import json
 import re
 import tomllib
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -21,13 +22,14 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
+from service.server import HARD_STOP_MARGIN_S
 from service.settings import Settings
 from tests.promql import ADAPTER_RULES, CHART, ROOT
 
 TEMPLATES = CHART / "templates"
 # Settings the chart already configures whose implementation is landing alongside it; the service ignores
 # unknown LEADLIST_* variables, so until then they are harmless. Remove each name once Settings has it.
-PENDING_SETTINGS = {"LEADLIST_ENCODER", "LEADLIST_SHUTDOWN_GRACE_S"}
+PENDING_SETTINGS = {"LEADLIST_ENCODER"}
 # Kinds that come from prometheus-operator's CRDs, not from Kubernetes itself.
 OPERATOR_KINDS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
@@ -256,10 +258,14 @@ def test_termination_grace_outlasts_the_drain_and_the_request_deadline() -> None
     chosen = values()
     config = chosen["config"]
     grace = chosen["terminationGracePeriodSeconds"]
-    assert grace > chosen["preStopSleepSeconds"] + config["LEADLIST_SHUTDOWN_GRACE_S"]
+    # The server stops hard HARD_STOP_MARGIN_S after its drain deadline; the kubelet must wait longer.
+    assert grace > chosen["preStopSleepSeconds"] + config["LEADLIST_SHUTDOWN_GRACE_S"] + HARD_STOP_MARGIN_S
     assert grace > config["LEADLIST_REQUEST_TIMEOUT_S"]
-    # The template refuses to render a release that breaks this (helm cannot run here to prove it).
-    assert 'fail (printf "terminationGracePeriodSeconds' in (TEMPLATES / "deployment.yaml").read_text()
+    # The template refuses to render a release that breaks this (helm cannot run here to prove it), with
+    # the same margin.
+    deployment = (TEMPLATES / "deployment.yaml").read_text()
+    assert 'fail (printf "terminationGracePeriodSeconds' in deployment
+    assert f'"LEADLIST_SHUTDOWN_GRACE_S")) {HARD_STOP_MARGIN_S:.0f} }}}}' in deployment
 
 
 def test_config_keys_are_settings_the_service_reads() -> None:
@@ -329,3 +335,18 @@ def test_chart_has_the_issue_templates() -> None:
     helpers = (TEMPLATES / "_helpers.tpl").read_text()
     for label in ("name", "instance", "version", "managed-by"):
         assert f"app.kubernetes.io/{label}:" in helpers
+
+
+def test_api_key_secret_format_is_what_the_service_reads(tmp_path: Path) -> None:
+    """File mode joins keys with newlines (the service reads a file line by line), env mode with commas."""
+    from service.auth import load_keys
+
+    secret = (TEMPLATES / "secret.yaml").read_text()
+    assert 'join (ternary "\\n" "," (eq .Values.apiKeys.mode "file")) .Values.apiKeys.keys' in secret
+    keys = ["0123456789abcdef0123", "abcdef0123456789abcd"]
+    mounted = tmp_path / "api-keys"
+    mounted.write_text("\n".join(keys))
+    assert load_keys(str(mounted)) == keys
+    assert load_keys(",".join(keys)) == keys
+    deployment = (TEMPLATES / "deployment.yaml").read_text()
+    assert 'value: "{{ .Values.apiKeys.mountPath }}/{{ .Values.apiKeys.secretKey }}"' in deployment

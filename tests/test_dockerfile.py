@@ -40,7 +40,7 @@ def test_hadolint_passes() -> None:
 
 def test_image_and_make_install_with_the_same_script() -> None:
     runs = " ".join(arguments for instruction, arguments in _instructions() if instruction == "RUN")
-    assert "scripts/install.sh /opt/venv \".[onnx]\"" in runs
+    assert 'scripts/install.sh /opt/venv ".[onnx]"' in runs
     makefile = (ROOT / "Makefile").read_text()
     assert "scripts/install.sh $(VENV) -e ." in makefile
     assert "scripts/install.sh $(VENV) -e '.[test]'" in makefile
