@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,17 +9,11 @@ from contextlib import contextmanager
 
 import httpx
 
+from load.server import free_port
 from models import Summariser
 from service.app import create_app
 from service.server import build_server
 from service.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager

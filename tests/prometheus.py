@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from tests.live import free_port
+from load.server import free_port
 
 
 def require_binary(name: str, install_hint: str) -> str:

@@ -28,8 +28,8 @@ import httpx
 import pytest
 import yaml
 
+from load.server import free_port
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
-from tests.live import free_port
 from tests.prometheus import Prometheus, require_binary, running_prometheus
 from tests.promql import (
     ADAPTER_RULES,
