@@ -109,6 +109,9 @@ def generated_stories(count: int, seed: int = 7) -> list[tuple[str, list[str]]]:
         ]
         rng.shuffle(colour)
         body = [key[0], key[1], *colour[:4], key[2], *colour[4:]]
-        highlights = [f"{town} approves ${cost} million {project} .", f"It is due to open in {year} ."]
+        highlights = [
+            f"{town} council approves a new {project} at a cost of ${cost} million .",
+            f"The {project} will open in {year} .",
+        ]
         stories.append((" ".join(body), highlights))
     return stories
