@@ -2,8 +2,8 @@
 
 The pipeline is the serving pipeline: documents are prepared and embedded by the summariser the service
 loads, and every candidate parameter set is scored by running ``finish_with`` — the very code the service
-runs — so a cross-validated number is what a caller would get. Only the linear weights and a handful of
-selection settings are fitted: with a few hundred stories, a scorer with more freedom would learn the
+runs — so a cross-validated number is what a caller would get. Only the linear weights and one
+bullet-count threshold are fitted: with a few hundred stories, a scorer with more freedom would learn the
 dev set rather than the news.
 
 Labels come from a greedy ROUGE oracle (add the sentence that most raises ROUGE-1 + ROUGE-2 F1 of the
