@@ -86,6 +86,7 @@ class AbstractiveSummariser:
             backend=type(generator).__name__,
             max_tokens=self.chunk_tokens,
             default_bullets=None,
+            generative=True,
         )
 
     def prepare(self, document: Document) -> Job:
@@ -99,7 +100,9 @@ class AbstractiveSummariser:
         bullets = _bullets_hint(document)
         prompts = [self.generator.prompt(chunk.text, title, bullets) for chunk in chunks]
         prompt_tokens = self.generator.count_tokens(prompts)
-        keep = self.config.keep_unsupported if document.keep_unsupported is None else document.keep_unsupported
+        keep = (
+            self.config.keep_unsupported if document.keep_unsupported is None else document.keep_unsupported
+        )
         state = _Prepared(segmentation.sentences, title, len(chunks), sum(prompt_tokens), keep)
         return Job(
             document=document,
@@ -143,7 +146,13 @@ class AbstractiveSummariser:
         supported = [i for i, g in enumerate(groundings) if g.supported(threshold)]
         keep = list(range(len(candidates))) if prepared.keep_unsupported else supported
         bullets = self._reduce(
-            job.document, sentences, candidates, groundings, bullet_vectors, title_vector, keep
+            document=job.document,
+            sentences=sentences,
+            candidates=candidates,
+            groundings=groundings,
+            vectors=bullet_vectors,
+            title_vector=title_vector,
+            keep=keep,
         )
         usage = self._usage(
             job,
@@ -156,6 +165,7 @@ class AbstractiveSummariser:
 
     def _reduce(
         self,
+        *,
         document: Document,
         sentences: list[Sentence],
         candidates: list[str],
@@ -168,7 +178,9 @@ class AbstractiveSummariser:
         if not keep:
             return []
         # Article order: by the best supporting sentence, then by the order the generator wrote them.
-        keep = sorted(keep, key=lambda i: (groundings[i].sources[0].start, i) if groundings[i].sources else (0, i))
+        keep = sorted(
+            keep, key=lambda i: (groundings[i].sources[0].start, i) if groundings[i].sources else (0, i)
+        )
         pseudo = [
             Sentence(candidates[i], groundings[i].sources[0].start if groundings[i].sources else 0, 0, rank)
             for rank, i in enumerate(keep)

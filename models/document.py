@@ -75,6 +75,8 @@ class ModelInfo:
     backend: str
     max_tokens: int
     default_bullets: int | None
+    # True for models that write their bullets (and so report support, chunks and output tokens).
+    generative: bool = False
 
 
 @dataclass(slots=True)

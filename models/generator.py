@@ -133,7 +133,9 @@ class CausalGenerator(_TorchGenerator):
         request = CAUSAL_INSTRUCTION.format(count=bullets) + "\n\nArticle:\n" + article
         if getattr(self._tokenizer, "chat_template", None):
             messages = [{"role": "user", "content": request}]
-            return str(self._tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True))
+            return str(
+                self._tokenizer.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+            )
         return request + "\n\nBullet points:\n"
 
     def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[str]:

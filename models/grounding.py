@@ -54,7 +54,7 @@ _NOT_NAMES = frozenset(
     """a an the this that these those it its he she they we i you his her their our my your there here
     in on at of for from by with to as and or but if when while after before since during about over
     under into than then also however meanwhile according more most some many several all both each
-    other another one no not new mr mrs ms dr said says say""".split()
+    other another one no not new mr mrs ms dr said says say""".split()  # noqa: SIM905 (readable as prose)
 )
 
 
@@ -92,7 +92,9 @@ class SourceIndex:
     """An article's words and numbers, normalised once so many bullets can be checked cheaply."""
 
     def __init__(self, article: str) -> None:
-        self.words = {w.lower().rstrip("'’-").removesuffix("'s").removesuffix("’s") for w in _WORD.findall(article)}
+        self.words = {
+            w.lower().rstrip("'’-").removesuffix("'s").removesuffix("’s") for w in _WORD.findall(article)
+        }
         self.numbers = {_plain_number(n) for n in _NUMBER.findall(article)}
         self.numbers |= {digits for word, digits in _NUMBER_WORDS.items() if word in self.words}
 

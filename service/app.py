@@ -64,7 +64,11 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     try:
         if summariser is None:
             summariser = await asyncio.to_thread(
-                load_summariser, settings.model, settings.model_path, settings.threads or None
+                load_summariser,
+                settings.model,
+                settings.model_path,
+                settings.threads or None,
+                settings.generation_config(),
             )
         engine = DirectEngine(summariser)
         await engine.summarise([WARM_UP])
