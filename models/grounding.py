@@ -28,8 +28,30 @@ SOURCE_MARGIN = 0.1
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
-_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*")
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"“]\s+|\n)\s*$")
+# "U.S." is one name; its dots are kept inside, the final one dropped.
+_CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*")
+_SENTENCE_START = re.compile(r"(?:^|(?P<before>\S*)[.!?:;]\s+|[\"“]\s*|\n)\s*$")
+# A full stop after these does not end a sentence, so the name after them is checked.
+_TITLES = frozenset(
+    [
+        "Dr",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Prof",
+        "Gov",
+        "Sen",
+        "Rep",
+        "Gen",
+        "Lt",
+        "Col",
+        "Sgt",
+        "Capt",
+        "St",
+        "Jr",
+        "Sr",
+    ]
+)
 _NUMBER_WORDS = {
     "one": "1",
     "two": "2",
@@ -77,10 +99,12 @@ def facts(bullet: str) -> list[str]:
     """The checkable facts of a bullet: numbers (dates and years included) and capitalised names."""
     found = [m.group() for m in _NUMBER.finditer(bullet)]
     for match in _CAPITALISED.finditer(bullet):
-        word = match.group().rstrip("'’-").removesuffix("'s").removesuffix("’s")
+        word = _name_key(match.group())
         if not word or word.lower() in _NOT_NAMES or word.lower() in _NUMBER_WORDS:
             continue
-        at_start = bool(_SENTENCE_START.search(bullet[: match.start()]))
+        opener = _SENTENCE_START.search(bullet[: match.start()])
+        before = opener.group("before") if opener else None
+        at_start = bool(opener) and not (before and (before in _TITLES or len(before) == 1))
         # A sentence's first word is capitalised anyway; only an all-caps acronym is a name there.
         if at_start and not (word.isupper() and len(word) > 1):
             continue
@@ -128,6 +152,11 @@ def ground(
         clamped = min(1.0, max(0.0, best))
         results.append(Grounding(clamped * coverage**2, clamped, sources, missing, len(checked)))
     return results
+
+
+def _name_key(word: str) -> str:
+    """'Park's' is Park."""
+    return word.rstrip("'’-").removesuffix("'s").removesuffix("’s")
 
 
 def _plain_number(text: str) -> str:
