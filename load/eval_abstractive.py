@@ -106,9 +106,8 @@ def main() -> int:
         print(
             f"| {row['system']} | {row['rouge1']} | {row['rouge2']} | {row['rougeLsum']} | {row['bullets']} |"
         )
-    print(
-        f"guard: {dropped} of {generated} generated bullets dropped ({100 * dropped / max(generated, 1):.1f}%)"
-    )
+    share = 100 * dropped / max(generated, 1)
+    print(f"guard: {dropped} of {generated} generated bullets dropped ({share:.1f}%)")
     empty = sum(1 for s in guarded if not s.bullets)
     print(f"stories left with no bullet by the guard: {empty}")
     print(f"time: extractive {extractive_s:.1f}s, generation {generation_s:.1f}s (shared CPU)")

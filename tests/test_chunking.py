@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from models.chunking import chunk_sentences, fit_sentences
 from models.text import segment
@@ -22,7 +23,7 @@ def test_chunks_fit_cover_everything_and_overlap() -> None:
     assert all(chunk.tokens <= 60 for chunk in chunks)
     covered = {s.index for chunk in chunks for s in chunk.sentences}
     assert covered == {s.index for s in sentences}
-    for before, after in zip(chunks, chunks[1:], strict=False):
+    for before, after in pairwise(chunks):
         assert after.sentences[0] == before.sentences[-1]  # one sentence of overlap
         assert after.sentences[-1].index > before.sentences[-1].index  # always moving forward
 

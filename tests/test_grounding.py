@@ -14,7 +14,7 @@ THRESHOLD = 0.5
 
 FAITHFUL = {
     "Riverton's council voted 7-2 to build a new bridge over the Mill River.": "voted 7-2",
-    "Mayor Ellen Park said a state grant and a local bond will pay for the $48 million project.": "$48 million",
+    "Mayor Ellen Park said a state grant and a bond will pay for the $48 million project.": "$48 million",
     "Critics said the new bridge would send more trucks through residential streets.": "more trucks",
     "Work on the bridge should start in March and last roughly two years.": "begin in March",
 }
@@ -68,7 +68,8 @@ def test_a_bullet_about_something_else_has_low_support(summariser: Summariser) -
         summariser,
         ["the recipe calls for two cups of flour and a pinch of salt.", "The town is debating its problems."],
     )
-    assert off_topic.missing == () and off_topic.support < 0.3
+    assert off_topic.missing == ()
+    assert off_topic.support < 0.3
     assert not vague.supported(THRESHOLD)
 
 
@@ -105,5 +106,5 @@ def test_names_and_acronyms_are_found_in_the_source() -> None:
 
 def test_numbers_match_across_formats() -> None:
     source = SourceIndex("About 7,000 people came; seven buses and 3.50 dollars.")
-    assert source.contains("7000") and source.contains("7,000") and source.contains("7")
-    assert source.contains("3.5") and not source.contains("35")
+    assert all(source.contains(number) for number in ("7000", "7,000", "7", "3.5"))
+    assert not source.contains("35")
