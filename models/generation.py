@@ -8,7 +8,7 @@ cannot be built.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 MAX_BEAMS = 8
@@ -109,8 +109,3 @@ class DecodeParams:
     def decode(cls, key: str) -> DecodeParams:
         beams, new, minimum, penalty, ngram = key.split(",")
         return cls(int(beams), int(new), int(minimum), float(penalty), int(ngram))
-
-    def with_max_new_tokens(self, max_new_tokens: int) -> DecodeParams:
-        return replace(
-            self, max_new_tokens=max_new_tokens, min_new_tokens=min(self.min_new_tokens, max_new_tokens)
-        )
