@@ -76,7 +76,7 @@ _NOT_NAMES = frozenset(
     """a an the this that these those it its he she they we i you his her their our my your there here
     in on at of for from by with to as and or but if when while after before since during about over
     under into than then also however meanwhile according more most some many several all both each
-    other another one no not new mr mrs ms dr said says say""".split()  # noqa: SIM905 (readable as prose)
+    other another one no not new mr mrs ms dr said says say""".split()
 )
 
 

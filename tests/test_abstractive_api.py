@@ -19,7 +19,7 @@ from tests.test_api import assert_problem
 from tests.tiny_models import save_tiny_model
 
 WINDOW = 64
-GENERATION = {"num_beams": 2, "max_new_tokens": 12, "min_new_tokens": 4}
+GENERATION = {"num_beams": 2, "max_new_tokens": 12, "min_new_tokens": 4, "request_timeout_s": 120.0}
 
 
 @pytest.fixture(scope="module")
@@ -77,9 +77,20 @@ def test_a_long_article_is_chunked_not_cut(bart: TestClient) -> None:
     assert starts == sorted(starts)
 
 
+def metric(client: TestClient, name: str) -> float:
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    raise AssertionError(f"{name} not exported")
+
+
 def test_the_guard_drops_unsupported_bullets_by_default(bart: TestClient) -> None:
+    dropped_before = metric(bart, "leadlist_unsupported_bullets_total")
+    written_before = metric(bart, "leadlist_output_tokens_sum")
     body = bart.post("/v1/summarize", json={"text": BRIDGE, "title": BRIDGE_TITLE}).json()
     usage = body["usage"]
+    assert metric(bart, "leadlist_unsupported_bullets_total") - dropped_before == usage["dropped_bullets"]
+    assert metric(bart, "leadlist_output_tokens_sum") - written_before == usage["output_tokens"]
     assert usage["dropped_bullets"] == usage["unsupported_bullets"] >= 1
     assert all(bullet["supported"] is True for bullet in body["bullets"])
     assert len(body["bullets"]) <= usage["generated_bullets"] - usage["dropped_bullets"]
@@ -121,7 +132,9 @@ def test_t5_and_decoder_only_models_load_and_chunk(
     models_dir: Path, kind: str, model: str, window: int
 ) -> None:
     path = save_tiny_model(models_dir / kind, kind, window)
-    settings = Settings(model=model, model_path=path, num_beams=1, max_new_tokens=8, min_new_tokens=2)
+    settings = Settings(
+        model=model, model_path=path, num_beams=1, max_new_tokens=8, min_new_tokens=2, request_timeout_s=120.0
+    )
     with TestClient(create_app(settings)) as client:
         wait_ready(client, timeout=120)
         response = client.post("/v1/summarize", json={"text": LONG_STORY, "keep_unsupported": True})

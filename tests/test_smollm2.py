@@ -39,7 +39,12 @@ def in_text(fact: str, text: str) -> bool:
 
 def test_smollm2_summarises_and_the_guard_flags_invented_facts() -> None:
     settings = Settings(
-        model="causal", model_path=smollm2_gguf(), num_beams=1, max_new_tokens=96, min_new_tokens=16
+        model="causal",
+        model_path=smollm2_gguf(),
+        num_beams=1,
+        max_new_tokens=96,
+        min_new_tokens=16,
+        request_timeout_s=300.0,
     )
     with TestClient(create_app(settings)) as client:
         wait_ready(client, timeout=240)
