@@ -54,6 +54,7 @@ def rouge_row(name: str, summaries: list[Summary], rows: list[dict[str, Any]]) -
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--offset", type=int, default=0, help="skip this many stories first")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--max-new-tokens", type=int, default=96)
     parser.add_argument("--model-path", type=Path, help="a causal model dir or .gguf (default: SmolLM2)")
@@ -64,7 +65,8 @@ def main() -> int:
     if not DATA.exists():
         print(f"{DATA} is not available; nothing to evaluate", file=sys.stderr)
         return 0
-    rows = [json.loads(line) for line in DATA.read_text().splitlines()[: args.limit]]
+    lines = DATA.read_text().splitlines()[args.offset : args.offset + args.limit]
+    rows = [json.loads(line) for line in lines]
     documents = [Document(text=row["article"]) for row in rows]
 
     started = time.perf_counter()

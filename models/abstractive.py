@@ -70,8 +70,11 @@ class AbstractiveSummariser:
         self.config = config
         # What the generator's window leaves for article text once the prompt's own words are in, and,
         # for a decoder-only model, the tokens it will write into the same window.
-        overhead = max(self.generator.count_tokens([self.generator.prompt("", "x " * 20, "3 to 5")])[0], 0)
-        room = self.generator.window - overhead - 2
+        # The allowance covers a title of about 20 words; a longer one is left out of the prompt.
+        self._prompt_allowance = self.generator.count_tokens(
+            [self.generator.prompt("", "x " * 20, "3 to 5")]
+        )[0]
+        room = self.generator.window - self._prompt_allowance - 2
         if generator.kind == "causal":
             room -= config.max_new_tokens
         self.chunk_tokens = min(config.chunk_tokens, room) if config.chunk_tokens else room
@@ -98,7 +101,13 @@ class AbstractiveSummariser:
         )
         chunks = chunk_sentences(sentences, counts, self.chunk_tokens, self.config.chunk_overlap_sentences)
         bullets = _bullets_hint(document)
-        prompts = [self.generator.prompt(chunk.text, title, bullets) for chunk in chunks]
+        prompt_title = title
+        if title and self.generator.count_tokens([self.generator.prompt("", title, bullets)])[0] > (
+            self._prompt_allowance
+        ):
+            # The title is only a hint about the story; it must not push a chunk out of the window.
+            prompt_title = None
+        prompts = [self.generator.prompt(chunk.text, prompt_title, bullets) for chunk in chunks]
         prompt_tokens = self.generator.count_tokens(prompts)
         keep = (
             self.config.keep_unsupported if document.keep_unsupported is None else document.keep_unsupported

@@ -137,7 +137,9 @@ def test_t5_and_decoder_only_models_load_and_chunk(
     )
     with TestClient(create_app(settings)) as client:
         wait_ready(client, timeout=120)
-        response = client.post("/v1/summarize", json={"text": LONG_STORY, "keep_unsupported": True})
+        # A very long title is a hint that must not push a chunk past the window.
+        document = {"text": LONG_STORY, "title": "Glacier forest " * 60, "keep_unsupported": True}
+        response = client.post("/v1/summarize", json=document)
         assert response.status_code == 200, response.text
         body = response.json()
         assert body["model"]["name"] == f"{model}-{kind}"
@@ -172,3 +174,11 @@ def test_a_missing_or_broken_model_keeps_readyz_503(
         assert response.status_code == 503
         assert reason in response.json()["detail"]
         assert_problem(client.post("/v1/summarize", json={"text": STORM}), 503)
+
+
+def test_extractive_responses_keep_their_shape(client: TestClient) -> None:
+    body = client.post("/v1/summarize", json={"text": BRIDGE, "keep_unsupported": True}).json()
+    assert body["usage"].keys() == {"characters", "sentences", "tokens", "truncated"}
+    for bullet in body["bullets"]:
+        assert bullet.keys() == {"text", "start", "end", "score"}
+        assert BRIDGE[bullet["start"] : bullet["end"]] == bullet["text"]
