@@ -116,9 +116,8 @@ class SourceIndex:
     """An article's words and numbers, normalised once so many bullets can be checked cheaply."""
 
     def __init__(self, article: str) -> None:
-        self.words = {
-            w.lower().rstrip("'’-").removesuffix("'s").removesuffix("’s") for w in _WORD.findall(article)
-        }
+        names = _WORD.findall(article) + _CAPITALISED.findall(article)
+        self.words = {_name_key(word).lower() for word in names}
         self.numbers = {_plain_number(n) for n in _NUMBER.findall(article)}
         self.numbers |= {digits for word, digits in _NUMBER_WORDS.items() if word in self.words}
 
