@@ -76,7 +76,7 @@ def main() -> int:
     config = GenerationConfig(num_beams=1, max_new_tokens=args.max_new_tokens, min_new_tokens=10)
     generator = load_summariser("causal", args.model_path or smollm2_path(), args.threads, config)
     guarded, unguarded = [], []
-    cache: dict[str, list[str]] = {}
+    cache: dict[str, list[Any]] = {}
     if args.generations and args.generations.exists():
         cache = json.loads(args.generations.read_text())
     started = time.perf_counter()
@@ -85,10 +85,11 @@ def main() -> int:
         drop_job = generator.prepare(dataclasses.replace(document, keep_unsupported=False))
         key = f"{row['id']}:{args.max_new_tokens}"
         if key not in cache:
-            cache[key] = [str(text) for text in generator.compute(keep_job.inputs)]
+            cache[key] = [list(generation) for generation in generator.compute(keep_job.inputs)]
             if args.generations:
                 args.generations.write_text(json.dumps(cache))
-        outputs = cache[key]
+        # Older caches hold bare texts; their token counts are unknown and not reported here.
+        outputs = [(item, 0) if isinstance(item, str) else tuple(item) for item in cache[key]]
         keep_job.outputs, drop_job.outputs = list(outputs), list(outputs)
         unguarded.append(generator.finish(keep_job))
         guarded.append(generator.finish(drop_job))

@@ -26,7 +26,7 @@ from models.chunking import chunk_sentences, fit_sentences
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
 from models.encoder import SentenceEncoder
 from models.generation import DecodeParams, GenerationConfig
-from models.generator import TextGenerator, parse_bullets
+from models.generator import Generation, TextGenerator, parse_bullets
 from models.grounding import Grounding, SourceIndex, ground
 from models.ranker import SentenceRanker, sentence_features
 from models.text import Sentence, segment
@@ -121,27 +121,30 @@ class AbstractiveSummariser:
         )
 
     def compute(self, inputs: Sequence[str]) -> list[Any]:
-        """Generate for each prompt, grouped by decoding parameters and sorted by length within a group."""
+        """A :class:`Generation` (text, tokens written) per prompt; prompts are grouped by decoding
+        parameters and sorted by length within a group."""
         decoded = [decode_input(item) for item in inputs]
         groups: dict[DecodeParams, list[int]] = defaultdict(list)
         for position, (params, _) in enumerate(decoded):
             groups[params].append(position)
-        outputs: list[Any] = [""] * len(inputs)
+        outputs: list[Any] = [Generation("", 0)] * len(inputs)
         for params, positions in groups.items():
             positions.sort(key=lambda p: len(decoded[p][1]))
-            texts = self.generator.generate([decoded[p][1] for p in positions], params)
-            for position, text in zip(positions, texts, strict=True):
-                outputs[position] = text
+            generations = self.generator.generate([decoded[p][1] for p in positions], params)
+            for position, generation in zip(positions, generations, strict=True):
+                outputs[position] = generation
         return outputs
 
     def finish(self, job: Job) -> Summary:
         prepared: _Prepared = job.state
         sentences = prepared.sentences
-        generated = [str(text) for text in job.outputs]
+        generations = [Generation(*output) for output in job.outputs]
+        generated = [generation.text for generation in generations]
+        written = sum(generation.tokens for generation in generations)
         candidates = list(dict.fromkeys(b for text in generated for b in parse_bullets(text)))
         if not sentences or not candidates:
             # No story sentences means no chunks, so nothing was generated to check.
-            return Summary([], self._usage(job, generated, candidates=0, unsupported=0, dropped=0))
+            return Summary([], self._usage(job, written, candidates=0, unsupported=0, dropped=0))
 
         title = [prepared.title] if prepared.title else []
         vectors = self.encoder.encode([s.text for s in sentences] + candidates + title)
@@ -165,7 +168,7 @@ class AbstractiveSummariser:
         )
         usage = self._usage(
             job,
-            generated,
+            written,
             candidates=len(candidates),
             unsupported=len(candidates) - len(supported),
             dropped=len(candidates) - len(keep),
@@ -218,9 +221,7 @@ class AbstractiveSummariser:
             )
         return bullets
 
-    def _usage(
-        self, job: Job, generated: list[str], candidates: int, unsupported: int, dropped: int
-    ) -> Usage:
+    def _usage(self, job: Job, written: int, candidates: int, unsupported: int, dropped: int) -> Usage:
         prepared: _Prepared = job.state
         return Usage(
             characters=len(job.document.text),
@@ -228,7 +229,7 @@ class AbstractiveSummariser:
             tokens=prepared.prompt_tokens,
             truncated=False,
             chunks=prepared.chunks,
-            output_tokens=sum(self.generator.count_tokens(generated)) if generated else 0,
+            output_tokens=written,
             generated_bullets=candidates,
             unsupported_bullets=unsupported,
             dropped_bullets=dropped,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from models.generation import DecodeParams
 from models.text import segment
@@ -27,6 +27,13 @@ CAUSAL_INSTRUCTION = (
     "Summarise the news article below as {count} short bullet points. Each bullet is one sentence that "
     "states a key fact from the article. Start each bullet with '- '. Write nothing else."
 )
+
+
+class Generation(NamedTuple):
+    """What a generator wrote for one prompt, and how many tokens that took (padding not counted)."""
+
+    text: str
+    tokens: int
 
 
 class ModelLoadError(RuntimeError):
@@ -43,7 +50,7 @@ class TextGenerator(Protocol):
 
     def prompt(self, chunk: str, title: str | None, bullets: str) -> str: ...
 
-    def generate(self, prompts: Sequence[str], params: DecodeParams) -> list[str]: ...
+    def generate(self, prompts: Sequence[str], params: DecodeParams) -> list[Generation]: ...
 
 
 def _window(tokenizer: Any, config: Any) -> int:
@@ -85,14 +92,22 @@ class _TorchGenerator:
         encoded = self._tokenizer(list(texts), add_special_tokens=False, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
-    def generate(self, prompts: Sequence[str], params: DecodeParams) -> list[str]:
-        texts: list[str] = []
+    def generate(self, prompts: Sequence[str], params: DecodeParams) -> list[Generation]:
+        generations: list[Generation] = []
         for offset in range(0, len(prompts), MAX_GENERATE_BATCH):
-            texts.extend(self._generate_batch(list(prompts[offset : offset + MAX_GENERATE_BATCH]), params))
-        return texts
+            batch = list(prompts[offset : offset + MAX_GENERATE_BATCH])
+            generations.extend(self._generate_batch(batch, params))
+        return generations
 
-    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[str]:
+    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
         raise NotImplementedError
+
+    def _decode(self, sequences: Any) -> list[Generation]:
+        """Texts and written-token counts; special tokens (start, padding, end) are not counted."""
+        special = set(self._tokenizer.all_special_ids)
+        texts = self._tokenizer.batch_decode(sequences, skip_special_tokens=True)
+        counts = [sum(1 for token in row.tolist() if token not in special) for row in sequences]
+        return [Generation(str(text), count) for text, count in zip(texts, counts, strict=True)]
 
 
 class Seq2SeqGenerator(_TorchGenerator):
@@ -107,7 +122,7 @@ class Seq2SeqGenerator(_TorchGenerator):
     def prompt(self, chunk: str, title: str | None, bullets: str) -> str:
         return self._prefix + chunk
 
-    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[str]:
+    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
         batch = self._tokenizer(prompts, padding=True, truncation=False, return_tensors="pt")
         with self._torch.inference_mode():
             output = self._model.generate(
@@ -115,7 +130,7 @@ class Seq2SeqGenerator(_TorchGenerator):
                 attention_mask=batch["attention_mask"],
                 **params.generate_kwargs(),
             )
-        return [str(text) for text in self._tokenizer.batch_decode(output, skip_special_tokens=True)]
+        return self._decode(output)
 
 
 class CausalGenerator(_TorchGenerator):
@@ -138,7 +153,7 @@ class CausalGenerator(_TorchGenerator):
             )
         return request + "\n\nBullet points:\n"
 
-    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[str]:
+    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
         # The chat template already holds any special tokens the model needs.
         batch = self._tokenizer(prompts, padding=True, add_special_tokens=False, return_tensors="pt")
         with self._torch.inference_mode():
@@ -148,8 +163,7 @@ class CausalGenerator(_TorchGenerator):
                 pad_token_id=self._tokenizer.pad_token_id,
                 **params.generate_kwargs(),
             )
-        new_tokens = output[:, batch["input_ids"].shape[1] :]
-        return [str(text) for text in self._tokenizer.batch_decode(new_tokens, skip_special_tokens=True)]
+        return self._decode(output[:, batch["input_ids"].shape[1] :])
 
 
 def load_generator(kind: str, path: Path | None, threads: int | None = None) -> TextGenerator:
