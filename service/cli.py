@@ -95,11 +95,14 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
     except (UnicodeDecodeError, ValidationError, ProblemError) as exc:
         print(f"leadlist: cannot summarise {path}: {exc}", file=sys.stderr)
         return 2
-    summariser = load_summariser(settings.model, settings.model_path, settings.threads or None)
+    summariser = load_summariser(
+        settings.model, settings.model_path, settings.threads or None, settings.generation_config()
+    )
     [summary] = summarise(summariser, [document])
     if as_json:
         model = ModelRef(name=summariser.info.name, version=summariser.info.version)
-        print(json.dumps(SummarizeResponse.from_summary(summary, model).model_dump(), ensure_ascii=False))
+        response = SummarizeResponse.from_summary(summary, model, summariser.info.generative)
+        print(json.dumps(response.model_dump(exclude_none=True), ensure_ascii=False))
     else:
         for bullet in summary.bullets:
             print(f"- {bullet.text}")
