@@ -11,9 +11,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from models import Document, Summariser
-from service import __version__, health, routes
-from service.engine import DirectEngine
+from service import __version__, health, metrics, routes
+from service.batching import BatchingConfig, BatchQueue
 from service.errors import install_error_handlers
+from service.middleware import RequestTelemetry
 from service.openapi import install_openapi
 from service.settings import Settings, get_settings
 
@@ -36,6 +37,8 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
         try:
             yield
         finally:
+            app.state.ready = False
+            metrics.READY.set(0)
             loader.cancel()
             engine = getattr(app.state, "engine", None)
             if engine is not None:
@@ -51,6 +54,7 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
     app.state.ready = False
     app.state.engine = None
     app.state.not_ready_reason = "the model is loading"
+    app.add_middleware(RequestTelemetry)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(routes.router)
@@ -64,8 +68,9 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     try:
         if summariser is None:
             summariser = await asyncio.to_thread(load_from_settings, settings)
-        engine = DirectEngine(summariser)
-        await engine.summarise([WARM_UP])
+        engine = BatchQueue(summariser, batching_config(settings))
+        engine.start()
+        await engine.summarise([WARM_UP], timeout_s=max(settings.request_timeout_s, 60.0))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -75,7 +80,21 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     app.state.engine = engine
     app.state.ready = True
     app.state.not_ready_reason = None
-    _log.info("model %s ready in %.2fs", summariser.info.name, time.perf_counter() - started)
+    elapsed = time.perf_counter() - started
+    metrics.MODEL_LOAD_SECONDS.set(elapsed)
+    metrics.BUILD_INFO.labels(version=__version__, model=summariser.info.name).set(1)
+    metrics.READY.set(1)
+    _log.info("model %s ready in %.2fs", summariser.info.name, elapsed)
+
+
+def batching_config(settings: Settings) -> BatchingConfig:
+    return BatchingConfig(
+        max_batch_tokens=settings.max_batch_tokens,
+        max_wait_s=settings.max_batch_wait_ms / 1000,
+        max_queue_tokens=settings.max_queue_tokens,
+        timeout_s=settings.request_timeout_s,
+        across_requests=settings.batching,
+    )
 
 
 def load_from_settings(settings: Settings) -> Summariser:

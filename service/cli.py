@@ -42,8 +42,10 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     import uvicorn
 
     from service.app import create_app
+    from service.logs import configure_logging
 
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
+    configure_logging(settings.log_level)
     uvicorn.run(
         create_app(settings),
         host=settings.host,
@@ -51,6 +53,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
         log_level=settings.log_level,
         workers=1,
         server_header=False,
+        # Our JSON handler (configure_logging) replaces uvicorn's; our middleware logs each request.
+        log_config=None,
+        access_log=False,
     )
     return 0
 

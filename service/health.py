@@ -1,13 +1,14 @@
-"""Probes for orchestrators: /livez says the process answers, /readyz that it can serve a summary."""
+"""Operations routes: /livez (the process answers), /readyz (it can serve a summary), /metrics."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
+from service import metrics
 from service.schemas import Health
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["operations"])
 
 
 @router.get("/livez", response_model=Health)
@@ -20,5 +21,13 @@ async def readyz(request: Request) -> Health | JSONResponse:
     state = request.app.state
     if state.ready:
         return Health(status="ready")
-    detail = state.not_ready_reason
-    return JSONResponse(Health(status="not-ready", detail=detail).model_dump(), status_code=503)
+    return JSONResponse(
+        Health(status="not-ready", detail=state.not_ready_reason).model_dump(), status_code=503
+    )
+
+
+@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+async def prometheus_metrics() -> Response:
+    """Prometheus exposition format."""
+    body, content_type = metrics.render()
+    return Response(body, media_type=content_type)

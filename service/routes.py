@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from models import Document
 from service.deps import EngineDep, SettingsDep
 from service.errors import ProblemError
 from service.requests import media_type, read_summarize_request, to_document, validate_json
@@ -46,6 +47,18 @@ _SUMMARIZE_BODY = {
 }
 
 
+async def wait_for_disconnect(request: Request) -> None:
+    """Returns when the client goes away; the body has been read, so the next message is the disconnect."""
+    while (await request.receive())["type"] != "http.disconnect":
+        pass
+
+
+def _annotate(request: Request, documents: list[Document]) -> None:
+    """Sizes for the request log line; never the text itself."""
+    request.state.documents = len(documents)
+    request.state.characters = sum(len(d.text) for d in documents)
+
+
 def _model_ref(engine: EngineDep) -> ModelRef:
     info = engine.summariser.info
     return ModelRef(name=info.name, version=info.version)
@@ -58,7 +71,8 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
     """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
     payload = await read_summarize_request(request)
     document = to_document(payload, settings)
-    [summary] = await engine.summarise([document])
+    _annotate(request, [document])
+    [summary] = await engine.summarise([document], disconnected=lambda: wait_for_disconnect(request))
     return SummarizeResponse.from_summary(summary, _model_ref(engine))
 
 
@@ -86,7 +100,8 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             extra={"limit": settings.max_batch_documents},
         )
     documents = [to_document(payload, settings, index) for index, payload in enumerate(batch.documents)]
-    summaries = await engine.summarise(documents)
+    _annotate(request, documents)
+    summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
     return BatchResponse(results=[SummarizeResponse.from_summary(s, model) for s in summaries])
 

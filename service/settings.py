@@ -35,6 +35,18 @@ class Settings(BaseSettings):
         None, ge=1, le=10, description="Bullets when the caller asks for none; unset lets the model choose."
     )
 
+    # Micro-batching (see README "Batching"): how long to wait for company, how big a model call may be,
+    # how much work may queue before new requests are refused, and how long a request may take.
+    batching: bool = Field(
+        True, description="False: a model call never mixes requests (to measure the gain)."
+    )
+    max_batch_tokens: int = Field(8192, ge=256, description="Padded tokens in one model call.")
+    max_batch_wait_ms: float = Field(
+        5.0, ge=0, le=1000, description="Wait for concurrent requests; 0 = none."
+    )
+    max_queue_tokens: int = Field(262_144, ge=1024, description="Queued tokens before answering 429.")
+    request_timeout_s: float = Field(30.0, gt=0, le=600, description="Deadline per request (504 after).")
+
 
 @lru_cache
 def get_settings() -> Settings:

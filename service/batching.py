@@ -1,0 +1,308 @@
+"""The micro-batcher: model work from concurrent requests, gathered into few, well-shaped model calls.
+
+On a CPU the encoder's cost is set by how its forward passes are shaped, so one worker owns the model:
+requests enqueue their inputs (sentences) and await a future; the worker sorts everything queued by
+length, cuts it into batches whose padded size fits ``max_batch_tokens``, and runs the batch holding the
+oldest input first (fair to old requests, little padding for all). The model runs in a thread so the
+event loop keeps answering probes, metrics and new requests. The queue is bounded in tokens: past the
+bound a request is refused at once (429) instead of waiting without end, and each request has a
+deadline (504) after which its queued work is dropped, as it is when the client goes away.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import math
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import Document, Job, Summariser, Summary
+from models.summariser import token_batches
+from service import metrics
+
+
+class QueueFullError(Exception):
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"queue full; retry after {retry_after_s}s")
+        self.retry_after_s = retry_after_s
+
+
+class RequestTooLargeError(Exception):
+    def __init__(self, tokens: int, limit: int) -> None:
+        super().__init__(f"the request needs {tokens} tokens; the queue holds at most {limit}")
+        self.tokens = tokens
+        self.limit = limit
+
+
+class DeadlineExceededError(Exception):
+    pass
+
+
+class ClientDisconnectedError(Exception):
+    pass
+
+
+class ShuttingDownError(Exception):
+    pass
+
+
+@dataclass(eq=False)
+class _Request:
+    """One caller's documents and the future it awaits."""
+
+    jobs: list[Job]
+    future: asyncio.Future[list[Summary]]
+    enqueued_at: float
+    remaining: int
+    first_batch_at: float | None = None
+    abandoned: bool = False
+
+
+@dataclass(order=True)
+class _Input:
+    """One model input of one job; ``sequence`` orders inputs by arrival."""
+
+    sequence: int
+    tokens: int = field(compare=False)
+    request: _Request = field(compare=False)
+    job: Job = field(compare=False)
+    index: int = field(compare=False)
+
+
+@dataclass(frozen=True)
+class BatchingConfig:
+    max_batch_tokens: int = 8192
+    max_wait_s: float = 0.005
+    max_queue_tokens: int = 262_144
+    timeout_s: float = 30.0
+    # False: a model call never mixes requests, so the gain of batching can be measured.
+    across_requests: bool = True
+
+
+class BatchQueue:
+    def __init__(self, summariser: Summariser, config: BatchingConfig) -> None:
+        self.summariser = summariser
+        self.config = config
+        self._pending: list[_Input] = []
+        self._queued_tokens = 0
+        self._requests = 0
+        self._sequence = itertools.count()
+        self._wakeup = asyncio.Event()
+        self._worker: asyncio.Task[None] | None = None
+        self._closing = False
+        # Recent model throughput in tokens/s, for an honest Retry-After.
+        self._tokens_per_second = 2000.0
+
+    @property
+    def queued_tokens(self) -> int:
+        return self._queued_tokens
+
+    @property
+    def active_requests(self) -> int:
+        return self._requests
+
+    def start(self) -> None:
+        if self._worker is None:
+            self._worker = asyncio.create_task(self._run(), name="leadlist-batcher")
+
+    async def close(self) -> None:
+        """Refuse new work, fail what is still queued, and stop the worker."""
+        self._closing = True
+        for item in self._pending:
+            self._fail(item.request, ShuttingDownError("the service is shutting down"))
+        self._pending.clear()
+        self._set_queue_tokens(0)
+        if self._worker is not None:
+            self._worker.cancel()
+            await asyncio.gather(self._worker, return_exceptions=True)
+            self._worker = None
+
+    async def summarise(
+        self,
+        documents: Sequence[Document],
+        disconnected: Callable[[], Awaitable[None]] | None = None,
+        timeout_s: float | None = None,
+    ) -> list[Summary]:
+        """Summaries of ``documents`` in order; raises the errors above instead of waiting forever."""
+        if self._closing:
+            raise ShuttingDownError("the service is shutting down")
+        timeout_s = self.config.timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + timeout_s
+        jobs = await asyncio.to_thread(lambda: [self.summariser.prepare(d) for d in documents])
+        tokens = sum(t for job in jobs for t in job.input_tokens)
+        if tokens > self.config.max_queue_tokens:
+            metrics.REJECTED.labels(reason="too_large").inc()
+            raise RequestTooLargeError(tokens, self.config.max_queue_tokens)
+        if self._queued_tokens + tokens > self.config.max_queue_tokens:
+            metrics.REJECTED.labels(reason="queue_full").inc()
+            raise QueueFullError(self._retry_after())
+
+        request = self._enqueue(jobs)
+        waiters: set[asyncio.Future[Any]] = {request.future}
+        watcher = asyncio.ensure_future(disconnected()) if disconnected else None
+        if watcher is not None:
+            waiters.add(watcher)
+        try:
+            done, _ = await asyncio.wait(
+                waiters, timeout=max(0.0, deadline - time.monotonic()), return_when=asyncio.FIRST_COMPLETED
+            )
+            if request.future in done:
+                return request.future.result()
+            reason = "disconnect" if watcher is not None and watcher in done else "timeout"
+            self._abandon(request)
+            metrics.REJECTED.labels(reason=reason).inc()
+            if reason == "disconnect":
+                raise ClientDisconnectedError("the client went away")
+            raise DeadlineExceededError(f"not served within {timeout_s:g}s")
+        finally:
+            if watcher is not None:
+                watcher.cancel()
+
+    def _enqueue(self, jobs: list[Job]) -> _Request:
+        loop = asyncio.get_running_loop()
+        now = time.monotonic()
+        inputs = sum(len(job.inputs) for job in jobs)
+        request = _Request(jobs=jobs, future=loop.create_future(), enqueued_at=now, remaining=inputs)
+        for job in jobs:
+            job.outputs = [None] * len(job.inputs)
+            for index, tokens in enumerate(job.input_tokens):
+                self._pending.append(_Input(next(self._sequence), tokens, request, job, index))
+        self._requests += 1
+        metrics.QUEUE_SIZE.set(self._requests)
+        self._set_queue_tokens(self._queued_tokens + sum(sum(job.input_tokens) for job in jobs))
+        if inputs == 0:
+            # Nothing for the model (e.g. only page furniture): finish without queueing.
+            self._settle(request, self._finish(request))
+        else:
+            self._wakeup.set()
+        return request
+
+    def _abandon(self, request: _Request) -> None:
+        request.abandoned = True
+        dropped = [item for item in self._pending if item.request is request]
+        if dropped:
+            self._pending = [item for item in self._pending if item.request is not request]
+            self._set_queue_tokens(self._queued_tokens - sum(item.tokens for item in dropped))
+        self._forget(request)
+
+    def _forget(self, request: _Request) -> None:
+        if request.remaining >= 0:
+            request.remaining = -1
+            self._requests -= 1
+            metrics.QUEUE_SIZE.set(self._requests)
+
+    async def _run(self) -> None:
+        while True:
+            await self._wakeup.wait()
+            self._wakeup.clear()
+            while self._pending:
+                await self._gather_wait()
+                batch = self._next_batch()
+                if batch:
+                    await self._execute(batch)
+
+    async def _gather_wait(self) -> None:
+        """Give concurrent requests up to ``max_wait_s`` to join, unless a batch is already full."""
+        if not self.config.across_requests:
+            return
+        oldest = min(item.request.enqueued_at for item in self._pending)
+        while self._queued_tokens < self.config.max_batch_tokens:
+            remaining = oldest + self.config.max_wait_s - time.monotonic()
+            if remaining <= 0:
+                return
+            self._wakeup.clear()
+            try:
+                await asyncio.wait_for(self._wakeup.wait(), timeout=remaining)
+            except TimeoutError:
+                return
+
+    def _next_batch(self) -> list[_Input]:
+        oldest = min(self._pending)
+        candidates = (
+            self._pending
+            if self.config.across_requests
+            else [item for item in self._pending if item.request is oldest.request]
+        )
+        ordered = sorted(candidates, key=lambda item: (-item.tokens, item.sequence))
+        # token_batches works on (tokens, ...) tuples; carry each input's position in `ordered`.
+        keyed = [(item.tokens, position, 0) for position, item in enumerate(ordered)]
+        for group in token_batches(keyed, self.config.max_batch_tokens):
+            chosen = [ordered[position] for _, position, _ in group]
+            if oldest in chosen:
+                taken = {id(item) for item in chosen}
+                self._pending = [item for item in self._pending if id(item) not in taken]
+                self._set_queue_tokens(self._queued_tokens - sum(item.tokens for item in chosen))
+                return chosen
+        return []  # unreachable: the oldest input is always in some group
+
+    async def _execute(self, batch: list[_Input]) -> None:
+        started = time.monotonic()
+        requests = {id(item.request): item.request for item in batch}
+        for request in requests.values():
+            if request.first_batch_at is None:
+                request.first_batch_at = started
+                metrics.QUEUE_DURATION.observe(started - request.enqueued_at)
+        texts = [item.job.inputs[item.index] for item in batch]
+        try:
+            outputs = await asyncio.to_thread(self.summariser.compute, texts)
+        except Exception as exc:
+            for request in requests.values():
+                self._fail(request, exc)
+            return
+        self._observe_batch(batch, len(requests), time.monotonic() - started)
+        for item, output in zip(batch, outputs, strict=True):
+            item.job.outputs[item.index] = output
+            item.request.remaining -= 1
+        finished = [r for r in requests.values() if r.remaining == 0 and not r.abandoned]
+        if finished:
+            # finish() may be real work (an abstractive model's grounding check): keep it off the loop.
+            outcomes = await asyncio.to_thread(lambda: [self._finish(request) for request in finished])
+            for request, outcome in zip(finished, outcomes, strict=True):
+                self._settle(request, outcome)
+
+    def _finish(self, request: _Request) -> list[Summary] | BaseException:
+        """A request's summaries, or the error finishing raised; touches no queue state (runs in a thread)."""
+        try:
+            summaries = [self.summariser.finish(job) for job in request.jobs]
+        except Exception as exc:
+            return exc
+        for summary in summaries:
+            metrics.DOCUMENTS.inc()
+            metrics.INPUT_CHARACTERS.observe(summary.usage.characters)
+            metrics.INPUT_TOKENS.observe(summary.usage.tokens)
+            metrics.BULLETS.observe(len(summary.bullets))
+            if summary.usage.truncated:
+                metrics.TRUNCATED.inc()
+        return summaries
+
+    def _settle(self, request: _Request, outcome: list[Summary] | BaseException) -> None:
+        self._forget(request)
+        if request.future.done():
+            return
+        if isinstance(outcome, BaseException):
+            request.future.set_exception(outcome)
+        else:
+            request.future.set_result(outcome)
+
+    def _fail(self, request: _Request, exc: BaseException) -> None:
+        self._settle(request, exc)
+
+    def _observe_batch(self, batch: list[_Input], requests: int, elapsed: float) -> None:
+        real = sum(item.tokens for item in batch)
+        padded = max(item.tokens for item in batch) * len(batch)
+        metrics.INFERENCE_DURATION.observe(elapsed)
+        metrics.BATCH_SIZE_REQUESTS.observe(requests)
+        metrics.BATCH_SIZE_TOKENS.observe(real)
+        metrics.BATCH_PADDING_RATIO.observe(1.0 - real / padded if padded else 0.0)
+        if elapsed > 0:
+            self._tokens_per_second = 0.8 * self._tokens_per_second + 0.2 * (real / elapsed)
+
+    def _retry_after(self) -> int:
+        return max(1, math.ceil(self._queued_tokens / max(self._tokens_per_second, 1.0)))
+
+    def _set_queue_tokens(self, tokens: int) -> None:
+        self._queued_tokens = max(0, tokens)
+        metrics.QUEUE_TOKENS.set(self._queued_tokens)

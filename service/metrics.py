@@ -1,0 +1,75 @@
+"""Every Prometheus metric the service exports, in one place, named by what it measures in base units.
+
+Names follow text-generation-inference / text-embeddings-inference (``*_queue_size``,
+``*_request_duration_seconds``, ``*_batch_size_*``) so dashboards written for those read naturally here.
+Buckets are set for this service's real latencies (single-digit milliseconds for a short article up to
+tens of seconds at the request deadline), not the client library's web-request defaults.
+
+The process runs one uvicorn worker, so the default registry is the whole truth; scale with replicas.
+"""
+
+from __future__ import annotations
+
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
+
+_LATENCY = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0)
+_QUEUE = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+_INFERENCE = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+
+REQUESTS = Counter("leadlist_requests", "HTTP requests answered.", ["route", "status"])
+REQUEST_DURATION = Histogram(
+    "leadlist_request_duration_seconds", "Time from request start to response.", ["route"], buckets=_LATENCY
+)
+QUEUE_DURATION = Histogram(
+    "leadlist_queue_duration_seconds",
+    "Time a request's work waited before its first batch ran.",
+    buckets=_QUEUE,
+)
+INFERENCE_DURATION = Histogram(
+    "leadlist_inference_duration_seconds", "Time one batched model call took.", buckets=_INFERENCE
+)
+QUEUE_SIZE = Gauge("leadlist_queue_size", "Requests whose work is queued or running.")
+QUEUE_TOKENS = Gauge("leadlist_queue_tokens", "Model tokens queued and not yet computed.")
+BATCH_SIZE_REQUESTS = Histogram(
+    "leadlist_batch_size_requests",
+    "Requests served by one model call.",
+    buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+)
+BATCH_SIZE_TOKENS = Histogram(
+    "leadlist_batch_size_tokens",
+    "Real (unpadded) tokens in one model call.",
+    buckets=(64, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768, 65536),
+)
+BATCH_PADDING_RATIO = Histogram(
+    "leadlist_batch_padding_ratio",
+    "Share of a model call's padded tokens that were padding.",
+    buckets=(0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8, 1.0),
+)
+INPUT_TOKENS = Histogram(
+    "leadlist_input_tokens",
+    "Model tokens one document needed.",
+    buckets=(32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384, 32768),
+)
+INPUT_CHARACTERS = Histogram(
+    "leadlist_input_characters",
+    "Characters of one submitted document.",
+    buckets=(100, 500, 1000, 2500, 5000, 10_000, 25_000, 50_000, 100_000),
+)
+BULLETS = Histogram(
+    "leadlist_bullets", "Bullets returned for one document.", buckets=(0, 1, 2, 3, 4, 5, 6, 8, 10)
+)
+DOCUMENTS = Counter("leadlist_documents", "Documents summarised.")
+REJECTED = Counter("leadlist_rejected", "Requests refused or abandoned, by reason.", ["reason"])
+TRUNCATED = Counter("leadlist_truncated", "Documents with an input cut to fit the model's window.")
+MODEL_LOAD_SECONDS = Gauge("leadlist_model_load_seconds", "Time the model took to load and warm up.")
+READY = Gauge("leadlist_ready", "1 when the model is loaded and the service accepts work, else 0.")
+BUILD_INFO = Gauge("leadlist_build_info", "Always 1; labels say what is running.", ["version", "model"])
+
+REJECT_REASONS = ("queue_full", "timeout", "disconnect", "too_large")
+for _reason in REJECT_REASONS:
+    REJECTED.labels(reason=_reason)  # present from the first scrape, so rate() has a baseline
+
+
+def render() -> tuple[bytes, str]:
+    """The exposition text and its content type."""
+    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST

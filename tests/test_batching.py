@@ -1,0 +1,147 @@
+"""The micro-batcher on the real model: same answers as alone, bounded queue, deadlines, disconnects."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from prometheus_client import REGISTRY
+
+from models import Document, Summariser, summarise
+from service.app import create_app
+from service.batching import BatchingConfig, BatchQueue
+from service.settings import Settings
+from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, STORM
+from tests.conftest import wait_ready
+from tests.live import live_server
+
+DOCUMENTS = [
+    Document(BRIDGE, title=BRIDGE_TITLE),
+    Document(STORM),
+    Document(LONG_STORY, max_bullets=4),
+    Document("A single short sentence to summarise."),
+    Document(STORM, min_bullets=5),
+]
+
+
+def sample(name: str, labels: dict[str, str] | None = None) -> float:
+    return REGISTRY.get_sample_value(name, labels or {}) or 0.0
+
+
+def test_batched_results_equal_results_alone(summariser: Summariser) -> None:
+    alone = [summarise(summariser, [document])[0] for document in DOCUMENTS]
+    # A small budget forces every request to span several batches, and each batch to mix requests.
+    config = BatchingConfig(max_batch_tokens=512, max_wait_s=0.05)
+    batches_before = sample("leadlist_batch_size_requests_count")
+    mixed_before = sample("leadlist_batch_size_requests_sum")
+
+    async def run() -> list[list[object]]:
+        queue = BatchQueue(summariser, config)
+        queue.start()
+        try:
+            results = await asyncio.gather(*(queue.summarise([d]) for d in DOCUMENTS * 3))
+        finally:
+            await queue.close()
+        return [list(r) for r in results]
+
+    results = asyncio.run(run())
+    batches = sample("leadlist_batch_size_requests_count") - batches_before
+    requests_in_batches = sample("leadlist_batch_size_requests_sum") - mixed_before
+    assert batches > len(DOCUMENTS)  # requests were split across batches...
+    assert requests_in_batches > batches  # ...and batches served several requests
+    for position, [batched] in enumerate(results):
+        expected = alone[position % len(DOCUMENTS)]
+        assert [b.text for b in batched.bullets] == [b.text for b in expected.bullets]  # type: ignore[attr-defined]
+        for got, want in zip(batched.bullets, expected.bullets, strict=True):  # type: ignore[attr-defined]
+            assert got.score == pytest.approx(want.score, abs=1e-4)
+            assert (got.start, got.end) == (want.start, want.end)
+
+
+def test_full_queue_answers_429_with_retry_after(summariser: Summariser) -> None:
+    # The first request waits a full second for company, holding its tokens in the queue; the bound
+    # admits one such story at a time, so the second is refused at once.
+    settings = Settings(max_queue_tokens=1024, max_batch_wait_ms=1000)
+    rejected_before = sample("leadlist_rejected_total", {"reason": "queue_full"})
+    with live_server(settings, summariser) as base, ThreadPoolExecutor(2) as pool:
+        first = pool.submit(httpx.post, f"{base}/v1/summarize", json={"text": LONG_STORY}, timeout=30)
+        time.sleep(0.3)
+        started = time.monotonic()
+        second = httpx.post(f"{base}/v1/summarize", json={"text": LONG_STORY}, timeout=30)
+        refused_in = time.monotonic() - started
+        assert first.result().status_code == 200
+    assert second.status_code == 429
+    assert second.headers["content-type"].startswith("application/problem+json")
+    assert int(second.headers["retry-after"]) >= 1
+    assert refused_in < 0.5
+    assert sample("leadlist_rejected_total", {"reason": "queue_full"}) == rejected_before + 1
+
+
+def test_deadline_answers_504_and_drops_the_queued_work(summariser: Summariser) -> None:
+    settings = Settings(request_timeout_s=0.2, max_batch_wait_ms=1000)
+    timeouts_before = sample("leadlist_rejected_total", {"reason": "timeout"})
+    with TestClient(create_app(settings, summariser=summariser)) as client:
+        wait_ready(client)
+        response = client.post("/v1/summarize", json={"text": LONG_STORY})
+        assert response.status_code == 504
+        assert response.json()["type"].endswith("deadline-exceeded")
+        assert client.app.state.engine.queued_tokens == 0  # type: ignore[attr-defined]
+        assert client.app.state.engine.active_requests == 0  # type: ignore[attr-defined]
+    assert sample("leadlist_rejected_total", {"reason": "timeout"}) == timeouts_before + 1
+
+
+def test_a_client_that_goes_away_has_its_work_dropped(summariser: Summariser) -> None:
+    settings = Settings(max_batch_wait_ms=1000)
+    gone_before = sample("leadlist_rejected_total", {"reason": "disconnect"})
+    with live_server(settings, summariser) as base:
+        with pytest.raises(httpx.ReadTimeout):
+            httpx.post(f"{base}/v1/summarize", json={"text": LONG_STORY}, timeout=0.3)
+        deadline = time.monotonic() + 5
+        while sample("leadlist_rejected_total", {"reason": "disconnect"}) == gone_before:
+            assert time.monotonic() < deadline, "the disconnect was never noticed"
+            time.sleep(0.02)
+        assert sample("leadlist_queue_tokens") == 0
+
+
+def test_livez_answers_while_a_long_batch_runs(summariser: Summariser) -> None:
+    huge = " ".join(
+        f"Sentence number {i} tells part of a very long story about the river." for i in range(1200)
+    )
+    with live_server(Settings(max_batch_tokens=65536), summariser) as base:
+        finished_at: list[float] = []
+
+        def long_request() -> None:
+            httpx.post(f"{base}/v1/summarize", json={"text": huge}, timeout=60).raise_for_status()
+            finished_at.append(time.monotonic())
+
+        worker = threading.Thread(target=long_request)
+        worker.start()
+        while sample("leadlist_queue_size") == 0 and worker.is_alive():
+            time.sleep(0.005)
+        time.sleep(0.2)  # well inside the model call
+        started = time.monotonic()
+        live = httpx.get(f"{base}/livez", timeout=5)
+        answered_at = time.monotonic()
+        worker.join()
+    assert live.status_code == 200
+    assert finished_at
+    assert answered_at < finished_at[0]
+    assert answered_at - started < 0.25
+
+
+def test_batching_off_never_mixes_requests(summariser: Summariser) -> None:
+    settings = Settings(batching=False)
+    count_before = sample("leadlist_batch_size_requests_count")
+    sum_before = sample("leadlist_batch_size_requests_sum")
+    with live_server(settings, summariser) as base, ThreadPoolExecutor(6) as pool:
+        responses = list(
+            pool.map(lambda _: httpx.post(f"{base}/v1/summarize", json={"text": STORM}, timeout=30), range(6))
+        )
+    assert all(r.status_code == 200 for r in responses)
+    batches = sample("leadlist_batch_size_requests_count") - count_before
+    assert batches >= 6
+    assert sample("leadlist_batch_size_requests_sum") - sum_before == batches
