@@ -18,30 +18,7 @@ from models.onnx_export import MODEL_FILE, export_dir, is_exported
 from models.text import segment
 from service.settings import Settings
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
-
-ROOT = Path(__file__).resolve().parents[1]
-LEADLIST = Path(sys.executable).with_name("leadlist")
-
-
-def run_cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(LEADLIST), *args, "--cache-dir", str(cache_dir)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-    )
-
-
-@pytest.fixture(scope="session")
-def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An export made the way the image build makes it: ``leadlist export-onnx --cache-dir DIR``."""
-    cache_dir = tmp_path_factory.mktemp("onnx-cache")
-    result = run_cli("export-onnx", cache_dir=cache_dir)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("exported: ")
-    return cache_dir
+from tests.conftest import ROOT, run_cli
 
 
 @pytest.fixture(scope="session")
