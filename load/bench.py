@@ -50,6 +50,14 @@ class Stage:
     articles_per_s: float
 
 
+class ProgressList(list[Stage]):
+    """The stages so far; each is printed as it lands, because a full run takes minutes."""
+
+    def append(self, stage: Stage) -> None:
+        super().append(stage)
+        print(f"  measured {stage.name}: {stage.articles_per_s:.2f} articles/s", flush=True)
+
+
 @dataclass
 class Latency:
     name: str
@@ -254,7 +262,7 @@ def main() -> int:
         f"= {flops_per_article / 1e9:.2f} GFLOP/article (linear layers)\n"
     )
 
-    stages: list[Stage] = []
+    stages = ProgressList()
     gflops = gemm_gflops(args.threads)
     stages.append(Stage("1 hardware limit: fp32 GEMM / article FLOPs", gflops * 1e9 / flops_per_article))
     summarise(fp32, documents[:4])
