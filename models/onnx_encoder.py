@@ -49,6 +49,9 @@ class OnnxSentenceEncoder:
         options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
         options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3
+        # The arena keeps the peak of the largest batch ever seen (730 MB resident after 40 stories
+        # against 180 MB without it, at no measurable cost in speed): give memory back instead.
+        options.enable_cpu_mem_arena = False
         self._session = onnxruntime.InferenceSession(
             str(folder / MODEL_FILE), options, providers=["CPUExecutionProvider"]
         )
