@@ -9,16 +9,20 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from models import Document, Summariser
 from service import __version__, health, metrics, routes
+from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
 from service.errors import install_error_handlers
 from service.middleware import RequestTelemetry
 from service.openapi import install_openapi
 from service.settings import Settings, get_settings
+from service.traffic import TrafficLimits
 
 _log = logging.getLogger("leadlist")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # A short story with a title: the warm-up call exercises every step of a real request.
 WARM_UP = Document(
@@ -33,6 +37,7 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        _warn_if_open(settings)
         loader = asyncio.create_task(_load(app, settings, summariser))
         try:
             yield
@@ -44,17 +49,21 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
             if engine is not None:
                 await engine.close()
 
+    docs = settings.docs_enabled
     app = FastAPI(
         title="leadlist",
         version=__version__,
         summary="Key points of a news article, as a short list of faithful bullets.",
         lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.state.ready = False
     app.state.engine = None
     app.state.not_ready_reason = "the model is loading"
-    app.add_middleware(RequestTelemetry)
+    _add_middleware(app, settings)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(routes.router)
@@ -85,6 +94,35 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     metrics.BUILD_INFO.labels(version=__version__, model=summariser.info.name).set(1)
     metrics.READY.set(1)
     _log.info("model %s ready in %.2fs", summariser.info.name, elapsed)
+
+
+def _add_middleware(app: FastAPI, settings: Settings) -> None:
+    """Outermost first: telemetry sees every answer, CORS answers preflights, then keys, then limits."""
+    app.add_middleware(
+        TrafficLimits, max_body_bytes=settings.max_body_bytes, max_concurrency=settings.max_concurrency
+    )
+    keys = load_keys(settings.api_keys.get_secret_value() if settings.api_keys else None)
+    if keys:
+        app.add_middleware(ApiKeyAuth, keys=keys)
+    origins = [origin.strip() for origin in settings.cors_origins.split(",") if origin.strip()]
+    if origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestTelemetry)
+
+
+def _warn_if_open(settings: Settings) -> None:
+    if settings.api_keys is None and settings.host not in LOOPBACK_HOSTS:
+        _log.warning(
+            "API keys are OFF and the service listens on %s: anyone who can reach it can use it. "
+            "Set LEADLIST_API_KEYS to require keys.",
+            settings.host,
+        )
 
 
 def batching_config(settings: Settings) -> BatchingConfig:

@@ -12,6 +12,7 @@ deadline (504) after which its queued work is dropped, as it is when the client 
 from __future__ import annotations
 
 import asyncio
+import collections
 import itertools
 import math
 import time
@@ -22,6 +23,9 @@ from typing import Any
 from models import Document, Job, Summariser, Summary
 from models.summariser import token_batches
 from service import metrics
+
+# Refuse new work when the queue ahead of it would take more than this share of the deadline.
+ADMISSION_DEADLINE_SHARE = 0.5
 
 
 class QueueFullError(Exception):
@@ -93,8 +97,8 @@ class BatchQueue:
         self._wakeup = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
-        # Recent model throughput in tokens/s, for an honest Retry-After.
-        self._tokens_per_second = 2000.0
+        # (tokens, seconds) of recent model calls: the measured throughput behind admission and Retry-After.
+        self._recent_batches: collections.deque[tuple[int, float]] = collections.deque(maxlen=32)
 
     @property
     def queued_tokens(self) -> int:
@@ -107,6 +111,14 @@ class BatchQueue:
     def start(self) -> None:
         if self._worker is None:
             self._worker = asyncio.create_task(self._run(), name="leadlist-batcher")
+
+    async def drain(self, grace_s: float) -> None:
+        """Refuse new work, give accepted work ``grace_s`` to finish, then fail the rest (503) and stop."""
+        self._closing = True
+        deadline = time.monotonic() + grace_s
+        while self._requests > 0 and time.monotonic() < deadline:
+            await asyncio.sleep(0.02)
+        await self.close()
 
     async def close(self) -> None:
         """Refuse new work, fail what is still queued, and stop the worker."""
@@ -132,11 +144,13 @@ class BatchQueue:
         timeout_s = self.config.timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + timeout_s
         jobs = await asyncio.to_thread(lambda: [self.summariser.prepare(d) for d in documents])
+        if self._closing:
+            raise ShuttingDownError("the service is shutting down")
         tokens = sum(t for job in jobs for t in job.input_tokens)
         if tokens > self.config.max_queue_tokens:
             metrics.REJECTED.labels(reason="too_large").inc()
             raise RequestTooLargeError(tokens, self.config.max_queue_tokens)
-        if self._queued_tokens + tokens > self.config.max_queue_tokens:
+        if self._queued_tokens + tokens > self.config.max_queue_tokens or self._too_late(tokens, timeout_s):
             metrics.REJECTED.labels(reason="queue_full").inc()
             raise QueueFullError(self._retry_after())
 
@@ -297,11 +311,30 @@ class BatchQueue:
         metrics.BATCH_SIZE_REQUESTS.observe(requests)
         metrics.BATCH_SIZE_TOKENS.observe(real)
         metrics.BATCH_PADDING_RATIO.observe(1.0 - real / padded if padded else 0.0)
-        if elapsed > 0:
-            self._tokens_per_second = 0.8 * self._tokens_per_second + 0.2 * (real / elapsed)
+        self._recent_batches.append((real, elapsed))
+
+    def _tokens_per_second(self) -> float | None:
+        """Throughput of the recent model calls; None until there is a measurement to trust."""
+        seconds = sum(elapsed for _, elapsed in self._recent_batches)
+        if len(self._recent_batches) < 4 or seconds <= 0:
+            return None
+        return sum(tokens for tokens, _ in self._recent_batches) / seconds
+
+    def _too_late(self, tokens: int, timeout_s: float) -> bool:
+        """True when the work already queued, plus this, cannot be done within half the deadline.
+
+        A token bound alone lets a slow machine queue more than it can finish in time, and the callers
+        would get 504 after a long wait instead of an immediate 429. Small batches at low load make the
+        throughput estimate pessimistic, but then little is queued, so this only bites under pressure.
+        """
+        rate = self._tokens_per_second()
+        return (
+            rate is not None and (self._queued_tokens + tokens) / rate > ADMISSION_DEADLINE_SHARE * timeout_s
+        )
 
     def _retry_after(self) -> int:
-        return max(1, math.ceil(self._queued_tokens / max(self._tokens_per_second, 1.0)))
+        rate = self._tokens_per_second() or 2000.0
+        return max(1, math.ceil(self._queued_tokens / rate))
 
     def _set_queue_tokens(self, tokens: int) -> None:
         self._queued_tokens = max(0, tokens)

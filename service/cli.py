@@ -39,24 +39,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
-    import uvicorn
-
     from service.app import create_app
     from service.logs import configure_logging
+    from service.server import build_server
 
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     configure_logging(settings.log_level)
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        workers=1,
-        server_header=False,
-        # Our JSON handler (configure_logging) replaces uvicorn's; our middleware logs each request.
-        log_config=None,
-        access_log=False,
-    )
+    build_server(create_app(settings), settings).run()
     return 0
 
 

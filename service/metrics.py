@@ -63,9 +63,13 @@ REJECTED = Counter("leadlist_rejected", "Requests refused or abandoned, by reaso
 TRUNCATED = Counter("leadlist_truncated", "Documents with an input cut to fit the model's window.")
 MODEL_LOAD_SECONDS = Gauge("leadlist_model_load_seconds", "Time the model took to load and warm up.")
 READY = Gauge("leadlist_ready", "1 when the model is loaded and the service accepts work, else 0.")
+AUTHENTICATED = Counter(
+    "leadlist_authenticated_requests", "Requests let in by an API key, by the key's hash prefix.", ["key_id"]
+)
 BUILD_INFO = Gauge("leadlist_build_info", "Always 1; labels say what is running.", ["version", "model"])
 
-REJECT_REASONS = ("queue_full", "timeout", "disconnect", "too_large")
+# concurrency: refused by the in-flight cap before any work was queued.
+REJECT_REASONS = ("queue_full", "timeout", "disconnect", "too_large", "concurrency")
 for _reason in REJECT_REASONS:
     REJECTED.labels(reason=_reason)  # present from the first scrape, so rate() has a baseline
 

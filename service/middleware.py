@@ -64,6 +64,7 @@ class RequestTelemetry:
                     "duration_ms": round(elapsed * 1000, 2),
                     "documents": state.get("documents"),
                     "characters": state.get("characters"),
+                    "key_id": state.get("key_id"),
                 },
             )
 

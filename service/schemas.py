@@ -14,7 +14,7 @@ BulletCount = Annotated[int, Field(ge=1, le=10)]
 class SummarizeRequest(BaseModel):
     """One article. Unknown fields are refused so a misspelt option is never silently ignored."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     text: Annotated[str, StringConstraints(min_length=1, pattern=r"\S")] = Field(
         description="The article body. Offsets in the response index into this string."
@@ -39,7 +39,7 @@ class SummarizeRequest(BaseModel):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)
 
     documents: list[SummarizeRequest] = Field(min_length=1)
 

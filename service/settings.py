@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.onnx_export import default_cache_dir
@@ -46,6 +46,16 @@ class Settings(BaseSettings):
     )
     max_queue_tokens: int = Field(262_144, ge=1024, description="Queued tokens before answering 429.")
     request_timeout_s: float = Field(30.0, gt=0, le=600, description="Deadline per request (504 after).")
+
+    # Hardening (see README "Security" and "Operations").
+    api_keys: SecretStr | None = Field(
+        None, description="Comma-separated keys, or the path of a file with one key a line; unset = no auth."
+    )
+    max_body_bytes: int = Field(8 * 1024 * 1024, ge=1024, description="Largest request body (413 above).")
+    max_concurrency: int = Field(512, ge=1, description="Requests in flight before 429; probes exempt.")
+    shutdown_grace_s: float = Field(30.0, ge=0, le=600, description="Drain time on SIGTERM before 503s.")
+    cors_origins: str = Field("", description="Comma-separated allowed origins; empty = CORS off.")
+    docs_enabled: bool = Field(True, description="Serve /docs and /openapi.json.")
 
 
 @lru_cache

@@ -2,39 +2,27 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import httpx
-import uvicorn
 
+from load.server import free_port
 from models import Summariser
 from service.app import create_app
+from service.server import build_server
 from service.settings import Settings
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @contextmanager
 def live_server(settings: Settings, summariser: Summariser | None = None) -> Iterator[str]:
     """Serve ``create_app(settings, summariser)`` until the block ends; yields the base URL."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, summariser=summariser),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="on",
-    )
-    server = uvicorn.Server(config)
+    settings = settings.model_copy(update={"host": "127.0.0.1", "port": port, "log_level": "warning"})
+    # The production server configuration; run in a thread, uvicorn installs no signal handlers.
+    server = build_server(create_app(settings, summariser=summariser), settings)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"

@@ -14,7 +14,7 @@ from prometheus_client import REGISTRY
 
 from models import Document, Summariser, summarise
 from service.app import create_app
-from service.batching import BatchingConfig, BatchQueue
+from service.batching import BatchingConfig, BatchQueue, QueueFullError
 from service.settings import Settings
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, STORM
 from tests.conftest import wait_ready
@@ -145,3 +145,25 @@ def test_batching_off_never_mixes_requests(summariser: Summariser) -> None:
     batches = sample("leadlist_batch_size_requests_count") - count_before
     assert batches >= 6
     assert sample("leadlist_batch_size_requests_sum") - sum_before == batches
+
+
+def test_work_that_cannot_finish_in_time_is_refused_at_once(summariser: Summariser) -> None:
+    """Admission uses measured throughput: queued work longer than half the deadline is a 429, not a 504."""
+
+    async def run() -> None:
+        queue = BatchQueue(summariser, BatchingConfig(max_batch_tokens=512, max_wait_s=0.0))
+        queue.start()
+        try:
+            for _ in range(3):  # several batches each: a measured throughput to trust
+                await queue.summarise([Document(LONG_STORY)])
+            started = time.monotonic()
+            with pytest.raises(QueueFullError) as refused:
+                await queue.summarise([Document(LONG_STORY)], timeout_s=1e-4)
+            assert time.monotonic() - started < 1.0
+            assert refused.value.retry_after_s >= 1
+            [summary] = await queue.summarise([Document(LONG_STORY)])  # a sane deadline is still served
+            assert summary.bullets
+        finally:
+            await queue.close()
+
+    asyncio.run(run())

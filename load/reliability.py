@@ -1,0 +1,345 @@
+"""Reliability runs against a real ``leadlist serve`` on loopback: overload, drain and soak.
+
+    .venv/bin/python load/reliability.py overload --seconds 30 --factor 4
+    .venv/bin/python load/reliability.py drain --seconds 10
+    .venv/bin/python load/reliability.py soak --seconds 600 --fraction 0.7
+
+Each run starts its own service, measures its capacity first (closed loop, 32 concurrent callers) where
+it needs it, drives bounded open-loop traffic at a multiple of it, prints what it saw and exits 1 when a
+behavioural promise was broken: an answer other than 200/429/503, a connection cut mid-request, a queue
+above its bound, a drained process that did not exit 0 in time. Memory and recovery are printed and
+judged against the issue's figures. Traffic only ever goes to 127.0.0.1 and every loop is bounded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import os
+import signal
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from articles import load_articles
+from server import free_port, running_service
+
+ALLOWED = {200, 429, 503}
+MAX_OUTSTANDING = 4000  # bounds the client's own memory when the service falls behind
+
+
+@dataclass
+class Tally:
+    statuses: collections.Counter[str] = field(default_factory=collections.Counter)
+    latencies: list[float] = field(default_factory=list)
+    missing_retry_after: int = 0
+    completions: list[float] = field(default_factory=list)  # monotonic times of 200s
+
+    def record(self, status: str, latency: float, response: httpx.Response | None) -> None:
+        self.statuses[status] += 1
+        if status == "200":
+            self.latencies.append(latency)
+            self.completions.append(time.monotonic())
+        if (
+            response is not None
+            and response.status_code in (429, 503)
+            and "retry-after" not in response.headers
+        ):
+            self.missing_retry_after += 1
+
+    @property
+    def unexpected(self) -> int:
+        return sum(n for s, n in self.statuses.items() if s not in {str(code) for code in ALLOWED})
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+async def call(client: httpx.AsyncClient, text: str, tally: Tally) -> None:
+    started = time.monotonic()
+    try:
+        response = await client.post("/v1/summarize", json={"text": text})
+    except httpx.ConnectError:
+        tally.record("refused", 0.0, None)  # never got in: the listener was already closed
+        return
+    except httpx.TransportError as exc:
+        tally.record(f"cut:{type(exc).__name__}", 0.0, None)
+        return
+    tally.record(str(response.status_code), time.monotonic() - started, response)
+
+
+async def closed_loop(
+    base: str,
+    articles: list[str],
+    seconds: float,
+    concurrency: int,
+    *,
+    stop: asyncio.Event | None = None,
+    keep_alive: bool = True,
+) -> Tally:
+    """``concurrency`` callers, each sending its next request when the last is answered."""
+    tally = Tally()
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(
+        max_connections=concurrency, max_keepalive_connections=concurrency if keep_alive else 0
+    )
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+
+        async def caller(offset: int) -> None:
+            index = offset
+            while time.monotonic() < deadline and not (stop and stop.is_set()):
+                await call(client, articles[index % len(articles)], tally)
+                index += concurrency
+
+        await asyncio.gather(*(caller(i) for i in range(concurrency)))
+    return tally
+
+
+async def open_loop(base: str, articles: list[str], seconds: float, rate: float) -> Tally:
+    """Requests at a fixed arrival rate whatever the service does, as real callers behave."""
+    tally = Tally()
+    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        tasks: set[asyncio.Task[None]] = set()
+        started = time.monotonic()
+        sent = 0
+        while (now := time.monotonic()) - started < seconds:
+            due = int((now - started) * rate)
+            while sent < due and len(tasks) < MAX_OUTSTANDING:
+                task = asyncio.create_task(call(client, articles[sent % len(articles)], tally))
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+                sent += 1
+            await asyncio.sleep(0.005)
+        if tasks:
+            await asyncio.wait(tasks, timeout=90)
+    return tally
+
+
+def metric(base: str, name: str) -> float:
+    for line in httpx.get(f"{base}/metrics", timeout=10).text.splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def service_pid(base: str) -> int:
+    port = int(base.rsplit(":", 1)[1])
+    for connection in psutil.net_connections("tcp"):
+        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port and connection.pid:
+            return connection.pid
+    raise RuntimeError(f"no process listens on {port}")
+
+
+def rss_mb(pid: int) -> float:
+    return psutil.Process(pid).memory_info().rss / 2**20
+
+
+async def sample(base: str, pid: int, seconds: float, every: float, into: list[dict[str, float]]) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        await asyncio.sleep(every)
+        queued = await asyncio.to_thread(metric, base, "leadlist_queue_tokens")
+        into.append({"t": time.monotonic(), "rss_mb": rss_mb(pid), "queue_tokens": queued})
+
+
+def capacity(base: str, articles: list[str], seconds: float) -> float:
+    tally = asyncio.run(closed_loop(base, articles, seconds, 32))
+    return tally.statuses["200"] / seconds
+
+
+def summary_line(name: str, tally: Tally, seconds: float) -> str:
+    ok = tally.statuses["200"]
+    return (
+        f"{name}: {sum(tally.statuses.values())} requests, {dict(tally.statuses)}, {ok / seconds:.2f} ok/s, "
+        f"p50 {1000 * percentile(tally.latencies, 0.5):.0f} ms, p99 {1000 * percentile(tally.latencies, 0.99):.0f} ms"
+    )
+
+
+def run_overload(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
+    env = {"LEADLIST_MAX_QUEUE_TOKENS": str(args.queue_tokens)}
+    with running_service(free_port(), env) as base:
+        pid = service_pid(base)
+        peak = capacity(base, articles, args.warmup)
+        rate = peak * args.factor
+        print(f"capacity {peak:.2f} articles/s; overload at {rate:.2f}/s for {args.seconds:g}s")
+        samples: list[dict[str, float]] = []
+
+        async def both() -> Tally:
+            sampler = asyncio.create_task(sample(base, pid, args.seconds, 0.5, samples))
+            tally = await open_loop(base, articles, args.seconds, rate)
+            await sampler
+            return tally
+
+        tally = asyncio.run(both())
+        ended = time.monotonic()
+        after = asyncio.run(closed_loop(base, articles, 5.0 + args.recovery_window, 32))
+        per_second = _throughput_by_second(after.completions, ended)
+        print(summary_line("overload", tally, args.seconds))
+        rss = [s["rss_mb"] for s in samples]
+        queue_max = max((s["queue_tokens"] for s in samples), default=0.0)
+        recovered_at = next((i + 1 for i, n in enumerate(per_second) if n >= 0.8 * peak), None)
+        print(
+            f"queue tokens max {queue_max:.0f} (bound {args.queue_tokens}); RSS {rss[0]:.0f} -> {rss[-1]:.0f} MB"
+        )
+        print(f"after overload, ok/s by second: {per_second}; back to >=80% of capacity in {recovered_at} s")
+        return {
+            "unexpected": tally.unexpected,
+            "missing_retry_after": tally.missing_retry_after,
+            "queue_within_bound": queue_max <= args.queue_tokens,
+            "rss_start_mb": rss[0],
+            "rss_end_mb": rss[-1],
+            "recovered_within_s": recovered_at,
+            "statuses": dict(tally.statuses),
+        }
+
+
+def _throughput_by_second(completions: list[float], start: float) -> list[int]:
+    counts = collections.Counter(int(t - start) for t in completions if t >= start)
+    return [counts.get(i, 0) for i in range(max(counts, default=-1) + 1)]
+
+
+def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
+    """Load, then SIGTERM: every request sent before the signal must be answered 200 or 503.
+
+    Callers stop sending at the signal and use a fresh connection per request, so each request counted
+    was on the wire before the service began to stop. A few late requests then check that the stopped
+    service refuses new work (connection refused or 503) rather than hanging.
+    """
+    env = {"LEADLIST_SHUTDOWN_GRACE_S": str(args.grace)}
+    outcome: dict[str, Any] = {}
+    with running_service(free_port(), env) as base:
+        process = psutil.Process(service_pid(base))
+
+        async def load_then_term() -> tuple[Tally, Tally]:
+            stop = asyncio.Event()
+            load = asyncio.create_task(
+                closed_loop(base, articles, args.seconds, 32, stop=stop, keep_alive=False)
+            )
+            await asyncio.sleep(args.seconds / 2)
+            stop.set()
+            process.send_signal(signal.SIGTERM)
+            terminated = time.monotonic()
+            late = Tally()
+            await asyncio.sleep(0.5)
+            async with httpx.AsyncClient(base_url=base, timeout=10) as client:
+                await asyncio.gather(*(call(client, articles[i], late) for i in range(4)))
+            tally = await load
+            outcome["exit_code"] = await asyncio.to_thread(process.wait, args.grace + 15)
+            outcome["exit_after_s"] = time.monotonic() - terminated
+            return tally, late
+
+        tally, late = asyncio.run(load_then_term())
+    cut = sum(n for s, n in tally.statuses.items() if s.startswith("cut:"))
+    print(summary_line("drain", tally, args.seconds / 2))
+    print(
+        f"after SIGTERM: exit code {outcome['exit_code']} in {outcome['exit_after_s']:.1f}s; late requests {dict(late.statuses)}"
+    )
+    return {
+        "unexpected": sum(n for s, n in tally.statuses.items() if s not in {"200", "503"}),
+        "cut_mid_request": cut,
+        "missing_retry_after": tally.missing_retry_after,
+        "late_requests": dict(late.statuses),
+        "late_hung": sum(n for s, n in late.statuses.items() if s not in {"refused", "503"}),
+        "exit_code": outcome["exit_code"],
+        "exited_within_grace": outcome["exit_after_s"] <= args.grace + 5,
+        "statuses": dict(tally.statuses),
+    }
+
+
+def run_soak(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
+    with running_service(free_port()) as base:
+        pid = service_pid(base)
+        peak = capacity(base, articles, args.warmup)
+        rate = peak * args.fraction
+        print(f"capacity {peak:.2f} articles/s; soak at {rate:.2f}/s for {args.seconds:g}s")
+        samples: list[dict[str, float]] = []
+        windows: list[Tally] = []
+
+        async def soak() -> None:
+            sampler = asyncio.create_task(sample(base, pid, args.seconds, 2.0, samples))
+            remaining = args.seconds
+            while remaining > 0:
+                window = min(args.window, remaining)
+                windows.append(await open_loop(base, articles, window, rate))
+                remaining -= window
+            await sampler
+
+        asyncio.run(soak())
+    total = Tally()
+    for window in windows:
+        total.statuses.update(window.statuses)
+        total.latencies += window.latencies
+    first_window_end = samples[0]["t"] + min(args.window, args.seconds)
+    settled = [s["rss_mb"] for s in samples if s["t"] >= first_window_end] or [samples[-1]["rss_mb"]]
+    growth = (settled[-1] - settled[0]) / settled[0]
+    p99s = [round(1000 * percentile(w.latencies, 0.99)) for w in windows]
+    print(summary_line("soak", total, args.seconds))
+    print(f"RSS after first window {settled[0]:.0f} MB -> end {settled[-1]:.0f} MB ({100 * growth:+.1f}%)")
+    print(f"p99 by window (ms): {p99s}")
+    return {
+        "unexpected": sum(n for s, n in total.statuses.items() if s != "200"),
+        "rss_settled_mb": settled[0],
+        "rss_end_mb": settled[-1],
+        "rss_growth": growth,
+        "p99_ms_by_window": p99s,
+        "statuses": dict(total.statuses),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("mode", choices=["overload", "drain", "soak"])
+    parser.add_argument("--seconds", type=float, default=None, help="length of the run")
+    parser.add_argument("--warmup", type=float, default=10.0, help="seconds to measure capacity")
+    parser.add_argument("--factor", type=float, default=4.0, help="overload: multiple of capacity")
+    parser.add_argument("--fraction", type=float, default=0.7, help="soak: fraction of capacity")
+    parser.add_argument("--window", type=float, default=60.0, help="soak: seconds per p99 window")
+    parser.add_argument("--grace", type=float, default=10.0, help="drain: LEADLIST_SHUTDOWN_GRACE_S")
+    parser.add_argument("--queue-tokens", type=int, default=65536, help="overload: LEADLIST_MAX_QUEUE_TOKENS")
+    parser.add_argument("--recovery-window", type=float, default=5.0)
+    parser.add_argument("--articles", type=int, default=100)
+    parser.add_argument("--json", type=Path, help="also write the result here")
+    args = parser.parse_args(argv)
+    args.seconds = args.seconds or {"overload": 30.0, "drain": 10.0, "soak": 600.0}[args.mode]
+    articles, source = load_articles(args.articles)
+    print(f"{args.mode}: {len(articles)} articles from {source}; {os.cpu_count()} CPUs")
+    result = {"overload": run_overload, "drain": run_drain, "soak": run_soak}[args.mode](args, articles)
+    print(json.dumps(result, indent=2, default=str))
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2, default=str))
+    return 0 if judge(args.mode, result, args) else 1
+
+
+def judge(mode: str, result: dict[str, Any], args: argparse.Namespace) -> bool:
+    """The behavioural promises; timing figures are printed for people to read, not judged here."""
+    if result["unexpected"] or result.get("missing_retry_after"):
+        return False
+    if mode == "overload":
+        return bool(result["queue_within_bound"])
+    if mode == "drain":
+        return (
+            result["cut_mid_request"] == 0
+            and result["late_hung"] == 0
+            and result["exit_code"] == 0
+            and bool(result["exited_within_grace"])
+        )
+    return bool(result["rss_growth"] <= 0.05 or args.seconds < 300)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""Short CI versions of the reliability runs in load/reliability.py (the full runs are the script's job).
+
+Each run starts a real ``leadlist serve`` on loopback. What is asserted is behaviour, not speed: only
+200/429/503 under 4x overload with the queue inside its bound; a SIGTERM mid-load answers everything
+that got in with 200 or 503 and exits 0; a soak at 70% of capacity fails nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+LOAD = Path(__file__).resolve().parents[1] / "load"
+
+
+@pytest.fixture(scope="module")
+def reliability() -> Any:
+    sys.path.insert(0, str(LOAD))
+    try:
+        import reliability as module
+    finally:
+        sys.path.remove(str(LOAD))
+    return module
+
+
+def run(reliability: Any, tmp_path: Path, *argv: str) -> tuple[int, dict[str, Any]]:
+    out = tmp_path / "result.json"
+    code = reliability.main([*argv, "--articles", "40", "--json", str(out)])
+    return code, json.loads(out.read_text())
+
+
+@pytest.mark.slow
+def test_overload_gets_only_200_429_503_and_a_bounded_queue(reliability: Any, tmp_path: Path) -> None:
+    code, result = run(
+        reliability, tmp_path, "overload", "--seconds", "12", "--warmup", "4", "--recovery-window", "3"
+    )
+    assert result["unexpected"] == 0, result["statuses"]
+    assert result["missing_retry_after"] == 0
+    assert result["queue_within_bound"]
+    assert result["statuses"].get("429", 0) > 0, "4x capacity should have filled the queue"
+    assert code == 0
+
+
+@pytest.mark.slow
+def test_sigterm_mid_load_answers_everything_and_exits_0(reliability: Any, tmp_path: Path) -> None:
+    code, result = run(reliability, tmp_path, "drain", "--seconds", "8", "--grace", "3")
+    assert result["cut_mid_request"] == 0, result["statuses"]
+    assert result["unexpected"] == 0, result["statuses"]
+    assert result["late_hung"] == 0, result["late_requests"]
+    assert result["exit_code"] == 0
+    assert result["exited_within_grace"]
+    assert code == 0
+
+
+@pytest.mark.slow
+def test_short_soak_fails_nothing(reliability: Any, tmp_path: Path) -> None:
+    code, result = run(reliability, tmp_path, "soak", "--seconds", "12", "--warmup", "4", "--window", "6")
+    assert result["unexpected"] == 0, result["statuses"]
+    assert result["statuses"].get("200", 0) > 0
+    assert code == 0
