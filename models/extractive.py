@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
-from models.encoder import SentenceEncoder
+from models.encoder import Embeddings, SentenceEncoder
 from models.ranker import SentenceRanker, sentence_features
 from models.text import Sentence, segment
 
@@ -54,29 +54,39 @@ class ExtractiveSummariser:
         return list(self.encoder.encode(inputs))
 
     def finish(self, job: Job) -> Summary:
-        prepared: _Prepared = job.state
-        sentences = prepared.sentences
-        usage = Usage(
-            characters=len(job.document.text),
-            sentences=len(sentences),
-            tokens=sum(job.input_tokens),
-            truncated=prepared.truncated,
-        )
-        if not sentences:
-            return Summary(bullets=[], usage=usage)
-        vectors = np.stack(job.outputs).astype(np.float32)
-        embeddings = vectors[: len(sentences)]
-        title_embedding = vectors[len(sentences)] if prepared.has_title else None
-        scores = self.ranker.score(sentence_features(sentences, embeddings, title_embedding))
-        words = sum(len(_WORD.findall(s.text)) for s in sentences)
-        count = self.ranker.bullet_count(
-            words, len(sentences), job.document.min_bullets, job.document.max_bullets
-        )
-        chosen = self.ranker.select(sentences, embeddings, scores, count)
-        bullets = [
-            Bullet(
-                text=sentences[i].text, start=sentences[i].start, end=sentences[i].end, score=float(scores[i])
-            )
-            for i in chosen
-        ]
-        return Summary(bullets=bullets, usage=usage)
+        return finish_with(self.ranker, job)
+
+
+def job_embeddings(job: Job) -> tuple[list[Sentence], Embeddings, Embeddings | None]:
+    """A computed job's sentences, their embeddings and the title's (None without a title)."""
+    prepared: _Prepared = job.state
+    sentences = prepared.sentences
+    if not sentences:
+        return sentences, np.zeros((0, 0), dtype=np.float32), None
+    vectors = np.stack(job.outputs).astype(np.float32)
+    title_embedding = vectors[len(sentences)] if prepared.has_title else None
+    return sentences, vectors[: len(sentences)], title_embedding
+
+
+def finish_with(ranker: SentenceRanker, job: Job) -> Summary:
+    """Rank and select one computed job's sentences; training calls this too, so CV scores are what
+    the service would return."""
+    prepared: _Prepared = job.state
+    sentences, embeddings, title_embedding = job_embeddings(job)
+    usage = Usage(
+        characters=len(job.document.text),
+        sentences=len(sentences),
+        tokens=sum(job.input_tokens),
+        truncated=prepared.truncated,
+    )
+    if not sentences:
+        return Summary(bullets=[], usage=usage)
+    scores = ranker.score(sentence_features(sentences, embeddings, title_embedding))
+    words = sum(len(_WORD.findall(s.text)) for s in sentences)
+    count = ranker.bullet_count(words, len(sentences), job.document.min_bullets, job.document.max_bullets)
+    chosen = ranker.select(sentences, embeddings, scores, count)
+    bullets = [
+        Bullet(text=sentences[i].text, start=sentences[i].start, end=sentences[i].end, score=float(scores[i]))
+        for i in chosen
+    ]
+    return Summary(bullets=bullets, usage=usage)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from models.encoder import SentenceEncoder
+from models.generation import GenerationConfig
 from models.summariser import Summariser
 
-MODEL_NAMES = ("extractive",)
+MODEL_NAMES = ("extractive", "seq2seq", "causal")
 # torch: the fp32 reference. onnx-int8: the same model quantised to int8, run without torch.
 ENCODER_NAMES = ("torch", "onnx-int8")
 
@@ -16,16 +17,37 @@ def load_summariser(
     name: str,
     model_path: Path | None = None,
     threads: int | None = None,
+    generation: GenerationConfig | None = None,
+    *,
     encoder: str = "torch",
     cache_dir: Path | None = None,
 ) -> Summariser:
-    """Load the named summariser; fails loudly (ValueError, FileNotFoundError) on a bad name or path."""
+    """Load the named summariser; fails loudly (ValueError, FileNotFoundError, ModelLoadError) on a bad
+    name or path.
+
+    ``extractive`` reads ``model_path`` as a sentence-encoder directory (unset: the embedded MiniLM) and
+    runs it on the ``encoder`` backend; ``seq2seq`` and ``causal`` read it as the generator's weights and
+    always use the embedded MiniLM on torch for the grounding guard and the reducer (they need torch).
+    """
+    from models.ranker import RankerParams, SentenceRanker
+
+    if encoder not in ENCODER_NAMES:
+        raise ValueError(f"unknown encoder {encoder!r}; expected one of {', '.join(ENCODER_NAMES)}")
     if name == "extractive":
         from models.extractive import ExtractiveSummariser
-        from models.ranker import RankerParams, SentenceRanker
 
         sentence_encoder = load_encoder(encoder, model_path, threads, cache_dir)
         return ExtractiveSummariser(sentence_encoder, SentenceRanker(RankerParams.load()))
+    if name in ("seq2seq", "causal"):
+        from models.abstractive import AbstractiveSummariser
+        from models.encoder import TransformerSentenceEncoder
+        from models.generator import load_generator
+
+        generator = load_generator(name, model_path, threads)
+        grounding = TransformerSentenceEncoder(threads=threads)
+        return AbstractiveSummariser(
+            generator, grounding, SentenceRanker(RankerParams.load()), generation or GenerationConfig()
+        )
     raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -26,17 +27,29 @@ FEATURES: tuple[str, ...] = (
     "position_inverse",  # 1 / (index + 1): news puts its key facts first
     "position_fraction",  # index / sentences
     "is_first",
+    "is_second",
+    "is_third",
     "centrality",  # cosine to the mean of all sentences
+    "word_centrality",  # how many other sentences share its content words (TextRank's signal, linear cost)
     "title_similarity",  # cosine to the title (0 without one)
     "lead_similarity",  # cosine to the mean of the first three sentences
     "length_log",  # log of words
     "is_short",  # fewer than 8 words: captions, fragments, "he said."
+    "is_long",  # more than 35 words: ROUGE F1 and readers both pay for every extra word
     "has_quote",
+    "opens_with_quote",  # a quotation is colour more often than a key point
     "has_number",
+    "is_question",
+    "says_attribution",  # ends in "..., he said." / "told CNN": reported speech, usually detail
 )
 
 _NUMBER = re.compile(r"\d")
 _QUOTE = re.compile(r"[\"“”]")
+_OPENING_QUOTE = re.compile(r"^[\"“‘']")
+_ATTRIBUTION = re.compile(
+    r"\b(?:said|says|told|added|according to|explained|wrote|noted)\b[^.!?]{0,40}[.!?][\"”’']?$",
+    re.IGNORECASE,
+)
 _WORD = re.compile(r"\w+")
 
 FloatArray = npt.NDArray[np.float64]
@@ -52,10 +65,15 @@ class RankerParams:
     redundancy: float = 0.5
     # Above this cosine to a chosen bullet a sentence is a paraphrase of it and is never chosen.
     duplicate_cosine: float = 0.9
+    # Selection prefers shorter sentences by this much per word (in units of the score), because ROUGE
+    # F1 and readers both pay for words that carry no key point.
+    length_penalty: float = 0.0
     # Automatic bullet count: the smallest count whose word threshold the article is under.
     bullet_word_thresholds: list[tuple[int, int]] = field(default_factory=lambda: [(300, 3), (550, 4)])
     max_auto_bullets: int = 5
     version: str = "heuristic-1"
+    # How the parameters were fitted (data, folds, cross-validated scores); informational only.
+    training: dict[str, object] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PARAMS_PATH) -> RankerParams:
@@ -82,19 +100,33 @@ def sentence_features(
     index = np.arange(n, dtype=np.float64)
     centroid = _unit(embeddings.mean(axis=0))
     lead = _unit(embeddings[: min(3, n)].mean(axis=0))
-    words = np.array([max(1, len(_WORD.findall(s.text))) for s in sentences], dtype=np.float64)
-    features[:, 0] = 1.0 / (index + 1.0)
-    features[:, 1] = index / n
-    features[:, 2] = index == 0
-    features[:, 3] = embeddings @ centroid
-    if title_embedding is not None:
-        features[:, 4] = embeddings @ title_embedding
-    features[:, 5] = embeddings @ lead
-    features[:, 6] = np.log(words)
-    features[:, 7] = words < 8
-    features[:, 8] = [bool(_QUOTE.search(s.text)) for s in sentences]
-    features[:, 9] = [bool(_NUMBER.search(s.text)) for s in sentences]
+    words = sentence_words(sentences)
+    columns: dict[str, Any] = {
+        "position_inverse": 1.0 / (index + 1.0),
+        "position_fraction": index / n,
+        "is_first": index == 0,
+        "is_second": index == 1,
+        "is_third": index == 2,
+        "centrality": embeddings @ centroid,
+        "word_centrality": _word_centrality(sentences),
+        "title_similarity": embeddings @ title_embedding if title_embedding is not None else 0.0,
+        "lead_similarity": embeddings @ lead,
+        "length_log": np.log(words),
+        "is_short": words < 8,
+        "is_long": words > 35,
+        "has_quote": [bool(_QUOTE.search(s.text)) for s in sentences],
+        "opens_with_quote": [bool(_OPENING_QUOTE.match(s.text)) for s in sentences],
+        "has_number": [bool(_NUMBER.search(s.text)) for s in sentences],
+        "is_question": [s.text.rstrip("\"”’' ").endswith("?") for s in sentences],
+        "says_attribution": [bool(_ATTRIBUTION.search(s.text)) for s in sentences],
+    }
+    for column, name in enumerate(FEATURES):
+        features[:, column] = columns[name]
     return features
+
+
+def sentence_words(sentences: Sequence[Sentence]) -> FloatArray:
+    return np.array([max(1, len(_WORD.findall(s.text))) for s in sentences], dtype=np.float64)
 
 
 class SentenceRanker:
@@ -121,7 +153,8 @@ class SentenceRanker:
     def select(
         self, sentences: Sequence[Sentence], embeddings: Embeddings, scores: FloatArray, count: int
     ) -> list[int]:
-        """Greedy MMR; returns chosen sentence indices in article order."""
+        """Greedy MMR with a per-word cost; returns chosen sentence indices in article order."""
+        scores = scores - self.params.length_penalty * sentence_words(sentences)
         chosen: list[int] = []
         chosen_trigrams: set[tuple[str, ...]] = set()
         max_similarity = np.full(len(sentences), -1.0)
@@ -146,6 +179,20 @@ class SentenceRanker:
             rest = [i for i in np.argsort(-scores) if i not in chosen]
             chosen.extend(int(i) for i in rest[: count - len(chosen)])
         return sorted(chosen)
+
+
+def _word_centrality(sentences: Sequence[Sentence]) -> FloatArray:
+    """Mean share of the other sentences that contain each of a sentence's content words."""
+    bags = [{w.lower() for w in _WORD.findall(s.text) if len(w) > 3 and not w.isdigit()} for s in sentences]
+    frequency: dict[str, int] = {}
+    for bag in bags:
+        for word in bag:
+            frequency[word] = frequency.get(word, 0) + 1
+    others = max(1, len(sentences) - 1)
+    return np.array(
+        [sum(frequency[w] - 1 for w in bag) / others / math.sqrt(len(bag)) if bag else 0.0 for bag in bags],
+        dtype=np.float64,
+    )
 
 
 def _unit(vector: Embeddings) -> Embeddings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -79,7 +80,9 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
             summariser = await asyncio.to_thread(load_from_settings, settings)
         engine = BatchQueue(summariser, batching_config(settings))
         engine.start()
-        await engine.summarise([WARM_UP], timeout_s=max(settings.request_timeout_s, 60.0))
+        # A generator writes only a few tokens here: the path is exercised, start-up is not held up.
+        warm_up = dataclasses.replace(WARM_UP, max_new_tokens=min(8, settings.max_new_tokens))
+        await engine.summarise([warm_up], timeout_s=max(settings.request_timeout_s, 60.0))
     except asyncio.CancelledError:
         raise
     except Exception as exc:
@@ -144,6 +147,7 @@ def load_from_settings(settings: Settings) -> Summariser:
         settings.model,
         settings.model_path,
         settings.threads or None,
+        settings.generation_config(),
         encoder=settings.encoder,
         cache_dir=settings.cache_dir,
     )

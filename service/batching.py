@@ -290,6 +290,10 @@ class BatchQueue:
             metrics.BULLETS.observe(len(summary.bullets))
             if summary.usage.truncated:
                 metrics.TRUNCATED.inc()
+            if self.summariser.info.generative:
+                metrics.OUTPUT_TOKENS.observe(summary.usage.output_tokens)
+                metrics.CHUNKS.observe(summary.usage.chunks)
+                metrics.UNSUPPORTED_BULLETS.inc(summary.usage.dropped_bullets)
         return summaries
 
     def _settle(self, request: _Request, outcome: list[Summary] | BaseException) -> None:

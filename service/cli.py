@@ -1,4 +1,8 @@
-"""The ``leadlist`` command: serve the API, or summarise a file with the same model in-process."""
+"""The ``leadlist`` command: serve the API, summarise a file, evaluate on a data set, or fit the ranker.
+
+Every command that summarises builds its documents through the service's own request path
+(``SummarizeRequest`` → ``to_document``), so what it measures is what the API returns.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from models.document import Document
 from service.settings import Settings, get_settings
 
 
@@ -29,12 +34,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     export.add_argument("--cache-dir", type=Path, help="where to write it (LEADLIST_CACHE_DIR)")
 
+    evaluate = commands.add_parser("eval", help="ROUGE of leadlist and baselines on a JSONL data set")
+    evaluate.add_argument("data", type=Path, help='JSONL rows {"id", "article", "highlights": [...]}')
+    evaluate.add_argument("--max-bullets", type=int, choices=range(1, 11), metavar="{1..10}")
+    evaluate.add_argument(
+        "--baselines",
+        default="lead,lexrank,textrank",
+        help="comma-separated: lead, lexrank, textrank, or none",
+    )
+    evaluate.add_argument("--limit", type=int, help="only the first N rows")
+    evaluate.add_argument("--json", type=Path, dest="json_out", help="also write the table as JSON here")
+    evaluate.add_argument(
+        "--cache-dir",
+        type=Path,
+        help="reuse sentence embeddings cached here (articles/s then excludes the encoder)",
+    )
+
+    train = commands.add_parser("train-ranker", help="fit the ranker with k-fold cross-validation")
+    train.add_argument("--data", type=Path, required=True, help="JSONL training rows, as for eval")
+    train.add_argument("--folds", type=int, default=5)
+    train.add_argument("--seed", type=int, default=13)
+    train.add_argument("--limit", type=int, help="only the first N rows")
+    train.add_argument(
+        "--out", type=Path, help="where to write the fitted parameters (default: the shipped params file)"
+    )
+    train.add_argument("--cache-dir", type=Path, default=Path(".cache"), help="sentence embedding cache")
+    train.add_argument("--no-baselines", action="store_true", help="skip the LexRank/TextRank rows")
+
     args = parser.parse_args(argv)
     settings = get_settings()
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
     if args.command == "export-onnx":
         return _export_onnx(settings, args.cache_dir)
+    if args.command == "eval":
+        return _eval(settings, args)
+    if args.command == "train-ranker":
+        return _train(settings, args)
     return _summarize(settings, args.file, args.max_bullets, args.json)
 
 
@@ -71,7 +107,8 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
     [summary] = summarise(summariser, [document])
     if as_json:
         model = ModelRef(name=summariser.info.name, version=summariser.info.version)
-        print(json.dumps(SummarizeResponse.from_summary(summary, model).model_dump(), ensure_ascii=False))
+        response = SummarizeResponse.from_summary(summary, model, summariser.info.generative)
+        print(json.dumps(response.model_dump(exclude_none=True), ensure_ascii=False))
     else:
         for bullet in summary.bullets:
             print(f"- {bullet.text}")
@@ -91,6 +128,75 @@ def _export_onnx(settings: Settings, cache_dir: Path | None) -> int:
     ensure_exported(cache_dir, model_dir)
     print(f"exported: {folder}")
     return 0
+
+
+def service_documents(articles: Sequence[str], settings: Settings, max_bullets: int | None) -> list[Document]:
+    """Documents built exactly as ``POST /v1/summarize`` builds them from ``{"text", "max_bullets"}``."""
+    from service.requests import to_document
+    from service.schemas import SummarizeRequest
+
+    return [to_document(SummarizeRequest(text=a, max_bullets=max_bullets), settings) for a in articles]
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from models.evaluation import BASELINES, evaluate, format_table, load_examples, rows_as_json
+    from service.app import load_from_settings
+    from service.errors import ProblemError
+
+    data: Path = args.data
+    max_bullets: int | None = args.max_bullets
+    baselines: str = args.baselines
+    names = [] if baselines.strip() == "none" else [b.strip() for b in baselines.split(",") if b.strip()]
+    unknown = set(names) - set(BASELINES)
+    if unknown:
+        print(
+            f"leadlist: unknown baselines {sorted(unknown)}; choose from {', '.join(BASELINES)}",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        examples = load_examples(data, args.limit)
+        documents = service_documents([e.article for e in examples], settings, max_bullets)
+    except (OSError, ValueError, ProblemError) as exc:
+        print(f"leadlist: cannot evaluate {data}: {exc}", file=sys.stderr)
+        return 2
+    summariser = load_from_settings(settings)
+    total = len(examples) * (1 + len(names))
+    with tqdm(total=total, desc="eval", unit="article", disable=total < 50, file=sys.stderr) as bar:
+        rows = evaluate(
+            summariser,
+            examples,
+            documents,
+            baselines=names,
+            baseline_bullets=max_bullets or 3,
+            progress=bar.update,
+            cache_dir=args.cache_dir,
+        )
+    print(f"{data.name}: {len(examples)} articles, max_bullets={max_bullets or 'auto'}")
+    print(format_table(rows))
+    if args.json_out:
+        context = {"data": data.name, "articles": len(examples), "max_bullets": max_bullets}
+        args.json_out.write_text(rows_as_json(rows, model=summariser.info.version, **context))
+    return 0
+
+
+def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from models.training import train_ranker
+
+    return train_ranker(
+        args.data,
+        lambda articles: service_documents(articles, settings, None),
+        model_path=settings.model_path,
+        threads=settings.threads or None,
+        folds=args.folds,
+        seed=args.seed,
+        limit=args.limit,
+        out=args.out,
+        cache_dir=args.cache_dir,
+        baselines=not args.no_baselines,
+    )
 
 
 if __name__ == "__main__":

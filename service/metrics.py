@@ -14,7 +14,8 @@ from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, His
 
 _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0)
 _QUEUE = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
-_INFERENCE = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0)
+# Up to a minute: one batched generate() of a large seq2seq model on a CPU takes tens of seconds.
+_INFERENCE = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
 REQUESTS = Counter("leadlist_requests", "HTTP requests answered.", ["route", "status"])
 REQUEST_DURATION = Histogram(
@@ -59,6 +60,21 @@ BULLETS = Histogram(
     "leadlist_bullets", "Bullets returned for one document.", buckets=(0, 1, 2, 3, 4, 5, 6, 8, 10)
 )
 DOCUMENTS = Counter("leadlist_documents", "Documents summarised.")
+# Generator models (LEADLIST_MODEL=seq2seq|causal) only.
+OUTPUT_TOKENS = Histogram(
+    "leadlist_output_tokens",
+    "Tokens a generator wrote for one document, over all its chunks.",
+    buckets=(16, 32, 64, 128, 256, 512, 1024, 2048, 4096),
+)
+CHUNKS = Histogram(
+    "leadlist_chunks",
+    "Window-sized chunks one document was read in.",
+    buckets=(1, 2, 3, 4, 6, 8, 12, 16, 32, 64),
+)
+UNSUPPORTED_BULLETS = Counter(
+    "leadlist_unsupported_bullets",
+    "Generated bullets the grounding guard dropped because the article does not support them.",
+)
 REJECTED = Counter("leadlist_rejected", "Requests refused or abandoned, by reason.", ["reason"])
 TRUNCATED = Counter("leadlist_truncated", "Documents with an input cut to fit the model's window.")
 MODEL_LOAD_SECONDS = Gauge("leadlist_model_load_seconds", "Time the model took to load and warm up.")

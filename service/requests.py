@@ -81,4 +81,38 @@ def to_document(payload: SummarizeRequest, settings: Settings, index: int | None
     min_bullets, max_bullets = payload.min_bullets, payload.max_bullets
     if min_bullets is None and max_bullets is None and settings.default_bullets is not None:
         min_bullets = max_bullets = settings.default_bullets
-    return Document(text=payload.text, title=payload.title, max_bullets=max_bullets, min_bullets=min_bullets)
+    _check_generation_limits(payload, settings, index)
+    return Document(
+        text=payload.text,
+        title=payload.title,
+        max_bullets=max_bullets,
+        min_bullets=min_bullets,
+        max_new_tokens=payload.max_new_tokens,
+        num_beams=payload.num_beams,
+        keep_unsupported=payload.keep_unsupported,
+    )
+
+
+def _check_generation_limits(payload: SummarizeRequest, settings: Settings, index: int | None) -> None:
+    """A request may lower the configured generation cost, never raise it (422 with the limit)."""
+    where = [] if index is None else ["documents", index]
+    for field, requested, limit in (
+        ("max_new_tokens", payload.max_new_tokens, settings.max_new_tokens),
+        ("num_beams", payload.num_beams, settings.num_beams),
+    ):
+        if requested is not None and requested > limit:
+            raise ProblemError(
+                422,
+                "invalid-request",
+                f"{field} may be at most {limit} on this service (LEADLIST_{field.upper()}).",
+                extra={
+                    "limit": limit,
+                    "errors": [
+                        {
+                            "loc": ["body", *where, field],
+                            "msg": f"must be <= {limit}",
+                            "type": "less_than_equal",
+                        }
+                    ],
+                },
+            )

@@ -65,7 +65,11 @@ def _model_ref(engine: EngineDep) -> ModelRef:
 
 
 @router.post(
-    "/summarize", response_model=SummarizeResponse, responses=ERROR_RESPONSES, openapi_extra=_SUMMARIZE_BODY
+    "/summarize",
+    response_model=SummarizeResponse,
+    response_model_exclude_none=True,
+    responses=ERROR_RESPONSES,
+    openapi_extra=_SUMMARIZE_BODY,
 )
 async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
     """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
@@ -73,12 +77,13 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
     document = to_document(payload, settings)
     _annotate(request, [document])
     [summary] = await engine.summarise([document], disconnected=lambda: wait_for_disconnect(request))
-    return SummarizeResponse.from_summary(summary, _model_ref(engine))
+    return SummarizeResponse.from_summary(summary, _model_ref(engine), engine.summariser.info.generative)
 
 
 @router.post(
     "/summarize/batch",
     response_model=BatchResponse,
+    response_model_exclude_none=True,
     responses=ERROR_RESPONSES,
     openapi_extra={
         "requestBody": {
@@ -103,7 +108,8 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
     _annotate(request, documents)
     summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
-    return BatchResponse(results=[SummarizeResponse.from_summary(s, model) for s in summaries])
+    generated = engine.summariser.info.generative
+    return BatchResponse(results=[SummarizeResponse.from_summary(s, model, generated) for s in summaries])
 
 
 @router.get("/models", response_model=ModelsResponse)

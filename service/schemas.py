@@ -6,7 +6,8 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from models import Summary
+from models import Bullet, Summary, Usage
+from models.generation import MAX_BEAMS, MAX_NEW_TOKENS
 
 BulletCount = Annotated[int, Field(ge=1, le=10)]
 
@@ -25,6 +26,25 @@ class SummarizeRequest(BaseModel):
     )
     min_bullets: BulletCount | None = Field(
         None, description="At least this many bullets, when the article has them."
+    )
+    max_new_tokens: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_NEW_TOKENS,
+        description="Generator models: at most this many tokens written per chunk; may only lower "
+        "LEADLIST_MAX_NEW_TOKENS. Ignored by the extractive model.",
+    )
+    num_beams: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_BEAMS,
+        description="Generator models: beam width; may only lower LEADLIST_NUM_BEAMS. Ignored by the "
+        "extractive model.",
+    )
+    keep_unsupported: bool | None = Field(
+        None,
+        description="Generator models: return bullets the grounding guard rejects, flagged "
+        '"supported": false, instead of dropping them. Null uses LEADLIST_KEEP_UNSUPPORTED.',
     )
 
     @model_validator(mode="after")
@@ -49,6 +69,35 @@ class BulletOut(BaseModel):
     start: int = Field(description="Offset of the source sentence's first character in the submitted text.")
     end: int = Field(description="Offset just past the source sentence's last character.")
     score: float = Field(description="Salience; comparable within one response, higher is more central.")
+    # Generator models only (absent for extractive bullets, which are their own source). A generated
+    # bullet's start/end are the span of its best supporting sentence.
+    support: float | None = Field(
+        None, description="Generator models: how well the article backs the bullet, 0-1."
+    )
+    supported: bool | None = Field(
+        None, description="Generator models: false when kept on request although the guard rejected it."
+    )
+    sources: list[tuple[int, int]] | None = Field(
+        None, description="Generator models: [start, end] of each supporting sentence, best first."
+    )
+    unsupported_facts: list[str] | None = Field(
+        None, description="Generator models: numbers, dates and names in the bullet absent from the text."
+    )
+
+    @classmethod
+    def from_bullet(cls, bullet: Bullet) -> BulletOut:
+        if bullet.support is None:
+            return cls(text=bullet.text, start=bullet.start, end=bullet.end, score=round(bullet.score, 6))
+        return cls(
+            text=bullet.text,
+            start=bullet.start,
+            end=bullet.end,
+            score=round(bullet.score, 6),
+            support=bullet.support,
+            supported=bullet.supported,
+            sources=list(bullet.sources),
+            unsupported_facts=list(bullet.unsupported_facts),
+        )
 
 
 class ModelRef(BaseModel):
@@ -61,6 +110,39 @@ class UsageOut(BaseModel):
     sentences: int = Field(description="Story sentences found after page furniture was removed.")
     tokens: int = Field(description="Model tokens the document needed.")
     truncated: bool = Field(description="True when any input had to be cut to fit the model's window.")
+    chunks: int | None = Field(
+        None, description="Generator models: window-sized chunks the text was read in."
+    )
+    output_tokens: int | None = Field(None, description="Generator models: tokens written over all chunks.")
+    generated_bullets: int | None = Field(
+        None, description="Generator models: bullets written over all chunks, before the guard and reducer."
+    )
+    unsupported_bullets: int | None = Field(
+        None, description="Generator models: bullets the grounding guard found unsupported."
+    )
+    dropped_bullets: int | None = Field(
+        None, description="Generator models: unsupported bullets dropped (0 when kept on request)."
+    )
+
+    @classmethod
+    def from_usage(cls, usage: Usage, generated: bool) -> UsageOut:
+        base = cls(
+            characters=usage.characters,
+            sentences=usage.sentences,
+            tokens=usage.tokens,
+            truncated=usage.truncated,
+        )
+        if not generated:
+            return base
+        return base.model_copy(
+            update={
+                "chunks": usage.chunks,
+                "output_tokens": usage.output_tokens,
+                "generated_bullets": usage.generated_bullets,
+                "unsupported_bullets": usage.unsupported_bullets,
+                "dropped_bullets": usage.dropped_bullets,
+            }
+        )
 
 
 class SummarizeResponse(BaseModel):
@@ -69,19 +151,12 @@ class SummarizeResponse(BaseModel):
     usage: UsageOut
 
     @classmethod
-    def from_summary(cls, summary: Summary, model: ModelRef) -> SummarizeResponse:
+    def from_summary(cls, summary: Summary, model: ModelRef, generated: bool = False) -> SummarizeResponse:
+        """``generated``: the model writes its bullets, so the generator-only usage fields are filled."""
         return cls(
-            bullets=[
-                BulletOut(text=b.text, start=b.start, end=b.end, score=round(b.score, 6))
-                for b in summary.bullets
-            ],
+            bullets=[BulletOut.from_bullet(b) for b in summary.bullets],
             model=model,
-            usage=UsageOut(
-                characters=summary.usage.characters,
-                sentences=summary.usage.sentences,
-                tokens=summary.usage.tokens,
-                truncated=summary.usage.truncated,
-            ),
+            usage=UsageOut.from_usage(summary.usage, generated=generated),
         )
 
 

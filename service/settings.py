@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from models.generation import MAX_BEAMS, MAX_NEW_TOKENS, GenerationConfig
 from models.onnx_export import default_cache_dir
 
 
@@ -56,6 +57,44 @@ class Settings(BaseSettings):
     shutdown_grace_s: float = Field(30.0, ge=0, le=600, description="Drain time on SIGTERM before 503s.")
     cors_origins: str = Field("", description="Comma-separated allowed origins; empty = CORS off.")
     docs_enabled: bool = Field(True, description="Serve /docs and /openapi.json.")
+
+    # Generator models (LEADLIST_MODEL=seq2seq|causal) only. A request may lower max_new_tokens and
+    # num_beams, never raise them, so these are also the ceiling of what one request can cost.
+    num_beams: int = Field(4, ge=1, le=MAX_BEAMS, description="Beam search width; 1 is greedy.")
+    length_penalty: float = Field(1.0, gt=0, le=5, description=">1 favours longer beams, <1 shorter.")
+    no_repeat_ngram_size: int = Field(3, ge=0, le=10, description="No n-gram of this size twice; 0 = off.")
+    min_new_tokens: int = Field(10, ge=0, le=MAX_NEW_TOKENS, description="Fewest tokens written per chunk.")
+    max_new_tokens: int = Field(128, ge=1, le=MAX_NEW_TOKENS, description="Most tokens written per chunk.")
+    chunk_tokens: int = Field(0, ge=0, description="Article tokens per chunk; 0 = the model's window.")
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated between chunks.")
+    grounding_threshold: float = Field(
+        0.5, ge=0, le=1, description="Least support (0-1) a generated bullet needs to be returned."
+    )
+    keep_unsupported: bool = Field(
+        False, description="Return unsupported bullets flagged supported=false instead of dropping them."
+    )
+
+    @model_validator(mode="after")
+    def _lengths_in_order(self) -> Self:
+        if self.min_new_tokens > self.max_new_tokens:
+            raise ValueError(
+                f"LEADLIST_MIN_NEW_TOKENS ({self.min_new_tokens}) must not exceed "
+                f"LEADLIST_MAX_NEW_TOKENS ({self.max_new_tokens})"
+            )
+        return self
+
+    def generation_config(self) -> GenerationConfig:
+        return GenerationConfig(
+            num_beams=self.num_beams,
+            length_penalty=self.length_penalty,
+            no_repeat_ngram_size=self.no_repeat_ngram_size,
+            min_new_tokens=self.min_new_tokens,
+            max_new_tokens=self.max_new_tokens,
+            chunk_tokens=self.chunk_tokens,
+            chunk_overlap_sentences=self.chunk_overlap_sentences,
+            grounding_threshold=self.grounding_threshold,
+            keep_unsupported=self.keep_unsupported,
+        )
 
 
 @lru_cache

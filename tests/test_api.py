@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from models import Document, summarise
 from service.app import create_app
 from service.settings import Settings
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, STORM
@@ -184,8 +185,12 @@ def test_default_bullets_setting_applies_when_caller_asks_for_none(summariser: A
     with TestClient(create_app(Settings(default_bullets=2), summariser=summariser)) as custom:
         wait_ready(custom)
         assert len(custom.post("/v1/summarize", json={"text": LONG_STORY}).json()["bullets"]) == 2
+        # A caller's own bound turns the default off: the model's count applies, capped at 4.
+        [automatic] = summarise(summariser, [Document(LONG_STORY)])
+        expected = min(4, len(automatic.bullets))
+        assert expected != 2
         assert (
             len(custom.post("/v1/summarize", json={"text": LONG_STORY, "max_bullets": 4}).json()["bullets"])
-            == 4
+            == expected
         )
         assert custom.get("/v1/models").json()["models"][0]["default_bullets"] == 2

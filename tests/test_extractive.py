@@ -17,10 +17,17 @@ def test_bullets_are_article_sentences_in_article_order(summariser: Summariser) 
     assert starts == sorted(starts)
 
 
-def test_short_story_gets_three_bullets_long_story_five(summariser: Summariser) -> None:
-    short, long = summarise(summariser, [Document(STORM), Document(LONG_STORY, title=LONG_STORY_TITLE)])
+def test_bullet_count_grows_with_the_story(summariser: Summariser) -> None:
+    # The count thresholds are fitted on cnn_dev (whose highlights average 2.5 short bullets), so a
+    # ~570-word story gets 3 or 4 bullets depending on the fit; short stays 3 and very long gets 5.
+    very_long = LONG_STORY + "\n" + BRIDGE + "\n" + STORM.split("\nWatch")[0]
+    short, long, longest = summarise(
+        summariser,
+        [Document(STORM), Document(LONG_STORY, title=LONG_STORY_TITLE), Document(very_long)],
+    )
     assert len(short.bullets) == 3
-    assert len(long.bullets) == 5
+    assert 3 <= len(long.bullets) <= 5
+    assert len(longest.bullets) == 5
 
 
 def test_bullet_bounds_are_honoured(summariser: Summariser) -> None:
@@ -76,7 +83,8 @@ def test_example_article_bullets_are_story_not_furniture(summariser: Summariser)
     title = lines[0]
     body = "\n".join(line for line in lines[1:] if not line.startswith("- "))
     [summary] = summarise(summariser, [Document(body, title=title)])
-    assert len(summary.bullets) == 5
+    # 650 story words (the file's 900 include its lead list and furniture): 4 or 5 bullets, by the fit.
+    assert 4 <= len(summary.bullets) <= 5
     headings = {"U.S. peace plan demands difficult concessions from Kyiv", "Leadership and a path forward"}
     for bullet in summary.bullets:
         assert not any(

@@ -1,0 +1,60 @@
+"""Serving cost of the ranker against the encoder, per article, measured side by side in one process.
+
+    .venv/bin/python load/ranker_cost.py [DATA.jsonl] [--limit N]
+
+Without DATA it uses the made-up stories in tests/articles.py. For each article it times ``prepare``
+(cleaning, splitting, token counts), ``compute`` (MiniLM on every sentence and the title) and ``finish``
+(features, scoring, selection) and prints the medians and the ratio; on a shared machine compare the
+ratio, not the absolute numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from models import Document, load_summariser
+from models.evaluation import load_examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("data", nargs="?", type=Path)
+    parser.add_argument("--limit", type=int, default=50)
+    args = parser.parse_args()
+    if args.data:
+        articles = [e.article for e in load_examples(args.data, args.limit)]
+    else:
+        from tests.articles import BRIDGE, LONG_STORY, STORM
+
+        articles = [BRIDGE, STORM, LONG_STORY]
+    summariser = load_summariser("extractive")
+    warm_up = summariser.prepare(Document("Warm up the model. It has two sentences."))
+    warm_up.outputs = summariser.compute(warm_up.inputs)
+    summariser.finish(warm_up)
+    timings: dict[str, list[float]] = {"prepare": [], "compute": [], "finish": []}
+    for article in articles:
+        started = time.perf_counter()
+        job = summariser.prepare(Document(article))
+        prepared = time.perf_counter()
+        job.outputs = summariser.compute(job.inputs)
+        computed = time.perf_counter()
+        summariser.finish(job)
+        finished = time.perf_counter()
+        timings["prepare"].append(prepared - started)
+        timings["compute"].append(computed - prepared)
+        timings["finish"].append(finished - computed)
+    medians = {name: statistics.median(values) * 1000 for name, values in timings.items()}
+    print(f"{len(articles)} articles; median milliseconds per article")
+    for name, value in medians.items():
+        print(f"  {name:<8} {value:9.2f}")
+    print(f"  encoder / ranker (compute / finish): {medians['compute'] / max(medians['finish'], 1e-9):.0f}x")
+
+
+if __name__ == "__main__":
+    main()
