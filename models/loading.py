@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from models.encoder import SentenceEncoder
 from models.generation import GenerationConfig
 from models.summariser import Summariser
 
 MODEL_NAMES = ("extractive", "seq2seq", "causal")
+# torch: the fp32 reference. onnx-int8: the same model quantised to int8, run without torch.
+ENCODER_NAMES = ("torch", "onnx-int8")
 
 
 def load_summariser(
@@ -15,29 +18,51 @@ def load_summariser(
     model_path: Path | None = None,
     threads: int | None = None,
     generation: GenerationConfig | None = None,
+    *,
+    encoder: str = "torch",
+    cache_dir: Path | None = None,
 ) -> Summariser:
     """Load the named summariser; fails loudly (ValueError, FileNotFoundError, ModelLoadError) on a bad
     name or path.
 
-    ``extractive`` reads ``model_path`` as a sentence-encoder directory (unset: the embedded MiniLM);
-    ``seq2seq`` and ``causal`` read it as the generator's weights and always use the embedded MiniLM for
-    the grounding guard and the reducer.
+    ``extractive`` reads ``model_path`` as a sentence-encoder directory (unset: the embedded MiniLM) and
+    runs it on the ``encoder`` backend; ``seq2seq`` and ``causal`` read it as the generator's weights and
+    always use the embedded MiniLM on torch for the grounding guard and the reducer (they need torch).
     """
-    from models.encoder import TransformerSentenceEncoder
     from models.ranker import RankerParams, SentenceRanker
 
+    if encoder not in ENCODER_NAMES:
+        raise ValueError(f"unknown encoder {encoder!r}; expected one of {', '.join(ENCODER_NAMES)}")
     if name == "extractive":
         from models.extractive import ExtractiveSummariser
 
-        encoder = TransformerSentenceEncoder(model_path, threads=threads)
-        return ExtractiveSummariser(encoder, SentenceRanker(RankerParams.load()))
+        sentence_encoder = load_encoder(encoder, model_path, threads, cache_dir)
+        return ExtractiveSummariser(sentence_encoder, SentenceRanker(RankerParams.load()))
     if name in ("seq2seq", "causal"):
         from models.abstractive import AbstractiveSummariser
+        from models.encoder import TransformerSentenceEncoder
         from models.generator import load_generator
 
         generator = load_generator(name, model_path, threads)
-        encoder = TransformerSentenceEncoder(threads=threads)
+        grounding = TransformerSentenceEncoder(threads=threads)
         return AbstractiveSummariser(
-            generator, encoder, SentenceRanker(RankerParams.load()), generation or GenerationConfig()
+            generator, grounding, SentenceRanker(RankerParams.load()), generation or GenerationConfig()
         )
     raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
+
+
+def load_encoder(
+    encoder: str, model_path: Path | None = None, threads: int | None = None, cache_dir: Path | None = None
+) -> SentenceEncoder:
+    """The sentence encoder by backend name; onnx-int8 exports into ``cache_dir`` on first use."""
+    if encoder == "torch":
+        from models.encoder import TransformerSentenceEncoder
+
+        return TransformerSentenceEncoder(model_path, threads=threads)
+    if encoder == "onnx-int8":
+        from models.onnx_encoder import OnnxSentenceEncoder
+        from models.onnx_export import default_cache_dir, ensure_exported
+
+        folder = ensure_exported(cache_dir or default_cache_dir(), model_path)
+        return OnnxSentenceEncoder(folder, threads=threads)
+    raise ValueError(f"unknown encoder {encoder!r}; expected one of {', '.join(ENCODER_NAMES)}")

@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from models import Document, Summariser, load_summariser
+from models import Document, Summariser
 from service import __version__, health, metrics, routes
 from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
@@ -77,13 +77,7 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     started = time.perf_counter()
     try:
         if summariser is None:
-            summariser = await asyncio.to_thread(
-                load_summariser,
-                settings.model,
-                settings.model_path,
-                settings.threads or None,
-                settings.generation_config(),
-            )
+            summariser = await asyncio.to_thread(load_from_settings, settings)
         engine = BatchQueue(summariser, batching_config(settings))
         engine.start()
         # A generator writes only a few tokens here: the path is exercised, start-up is not held up.
@@ -141,4 +135,19 @@ def batching_config(settings: Settings) -> BatchingConfig:
         max_queue_tokens=settings.max_queue_tokens,
         timeout_s=settings.request_timeout_s,
         across_requests=settings.batching,
+    )
+
+
+def load_from_settings(settings: Settings) -> Summariser:
+    """The summariser the settings name; the CLI and the service load models through this one call."""
+    # Looked up at call time, so a test can hand every caller an already loaded model.
+    from models import load_summariser
+
+    return load_summariser(
+        settings.model,
+        settings.model_path,
+        settings.threads or None,
+        settings.generation_config(),
+        encoder=settings.encoder,
+        cache_dir=settings.cache_dir,
     )

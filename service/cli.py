@@ -29,6 +29,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     summarize.add_argument("--max-bullets", type=int, choices=range(1, 11), metavar="{1..10}")
     summarize.add_argument("--json", action="store_true", help="print the API's JSON response instead")
 
+    export = commands.add_parser(
+        "export-onnx", help="export and quantise the encoder to int8 ONNX (for LEADLIST_ENCODER=onnx-int8)"
+    )
+    export.add_argument("--cache-dir", type=Path, help="where to write it (LEADLIST_CACHE_DIR)")
+
     evaluate = commands.add_parser("eval", help="ROUGE of leadlist and baselines on a JSONL data set")
     evaluate.add_argument("data", type=Path, help='JSONL rows {"id", "article", "highlights": [...]}')
     evaluate.add_argument("--max-bullets", type=int, choices=range(1, 11), metavar="{1..10}")
@@ -60,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = get_settings()
     if args.command == "serve":
         return _serve(settings, args.host, args.port)
+    if args.command == "export-onnx":
+        return _export_onnx(settings, args.cache_dir)
     if args.command == "eval":
         return _eval(settings, args)
     if args.command == "train-ranker":
@@ -81,8 +88,9 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> int:
 def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: bool) -> int:
     from pydantic import ValidationError
 
-    from models import load_summariser, summarise
+    from models import summarise
     from models.text import title_line
+    from service.app import load_from_settings
     from service.errors import ProblemError
     from service.requests import to_document
     from service.schemas import ModelRef, SummarizeRequest, SummarizeResponse
@@ -95,9 +103,7 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
     except (UnicodeDecodeError, ValidationError, ProblemError) as exc:
         print(f"leadlist: cannot summarise {path}: {exc}", file=sys.stderr)
         return 2
-    summariser = load_summariser(
-        settings.model, settings.model_path, settings.threads or None, settings.generation_config()
-    )
+    summariser = load_from_settings(settings)
     [summary] = summarise(summariser, [document])
     if as_json:
         model = ModelRef(name=summariser.info.name, version=summariser.info.version)
@@ -106,6 +112,21 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
     else:
         for bullet in summary.bullets:
             print(f"- {bullet.text}")
+    return 0
+
+
+def _export_onnx(settings: Settings, cache_dir: Path | None) -> int:
+    """Export once (build time); a later start with LEADLIST_ENCODER=onnx-int8 then needs no torch."""
+    from models.onnx_export import ensure_exported, export_dir, is_exported
+
+    cache_dir = cache_dir or settings.cache_dir
+    model_dir = settings.model_path
+    folder = export_dir(cache_dir, model_dir)
+    if is_exported(folder):
+        print(f"already exported: {folder}")
+        return 0
+    ensure_exported(cache_dir, model_dir)
+    print(f"exported: {folder}")
     return 0
 
 
@@ -120,8 +141,8 @@ def service_documents(articles: Sequence[str], settings: Settings, max_bullets: 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from models import load_summariser
     from models.evaluation import BASELINES, evaluate, format_table, load_examples, rows_as_json
+    from service.app import load_from_settings
     from service.errors import ProblemError
 
     data: Path = args.data
@@ -141,7 +162,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     except (OSError, ValueError, ProblemError) as exc:
         print(f"leadlist: cannot evaluate {data}: {exc}", file=sys.stderr)
         return 2
-    summariser = load_summariser(settings.model, settings.model_path, settings.threads or None)
+    summariser = load_from_settings(settings)
     total = len(examples) * (1 + len(names))
     with tqdm(total=total, desc="eval", unit="article", disable=total < 50, file=sys.stderr) as bar:
         rows = evaluate(

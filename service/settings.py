@@ -10,6 +10,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from models.generation import MAX_BEAMS, MAX_NEW_TOKENS, GenerationConfig
+from models.onnx_export import default_cache_dir
 
 
 class Settings(BaseSettings):
@@ -22,8 +23,12 @@ class Settings(BaseSettings):
     model: str = "extractive"
     # A local directory of weights; empty means the model embedded in the package.
     model_path: Path | None = None
-    # torch intra-op threads; 0 lets torch choose (one per core).
+    # Encoder intra-op threads (torch or onnxruntime); 0 lets the runtime choose (one per core).
     threads: int = Field(0, ge=0)
+    # torch: fp32 reference. onnx-int8: int8 ONNX Runtime encoder, no torch at run time.
+    encoder: Literal["torch", "onnx-int8"] = "torch"
+    # Where `leadlist export-onnx` (or the first onnx-int8 start) writes the exported model.
+    cache_dir: Path = Field(default_factory=default_cache_dir)
 
     max_characters: int = Field(100_000, ge=1, description="Longest accepted document, in characters.")
     max_batch_documents: int = Field(32, ge=1, description="Most documents in one /v1/summarize/batch call.")

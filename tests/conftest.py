@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,9 @@ from models import Summariser, load_summariser
 from service.app import create_app
 from service.settings import Settings
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+LEADLIST = Path(sys.executable).with_name("leadlist")
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +48,24 @@ def shared_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"{relative} is not available (expected at {path}); skipping tests that read shared data")
     return path
+
+
+def run_cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LEADLIST), *args, "--cache-dir", str(cache_dir)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+        cwd=ROOT,
+    )
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An export made the way the image build makes it: ``leadlist export-onnx --cache-dir DIR``."""
+    cache_dir = tmp_path_factory.mktemp("onnx-cache")
+    result = run_cli("export-onnx", cache_dir=cache_dir)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("exported: ")
+    return cache_dir

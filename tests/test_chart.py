@@ -27,9 +27,6 @@ from service.settings import Settings
 from tests.promql import ADAPTER_RULES, CHART, ROOT
 
 TEMPLATES = CHART / "templates"
-# Settings the chart already configures whose implementation is landing alongside it; the service ignores
-# unknown LEADLIST_* variables, so until then they are harmless. Remove each name once Settings has it.
-PENDING_SETTINGS = {"LEADLIST_ENCODER"}
 # Kinds that come from prometheus-operator's CRDs, not from Kubernetes itself.
 OPERATOR_KINDS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"),
@@ -273,7 +270,7 @@ def test_termination_grace_outlasts_the_drain_and_the_request_deadline() -> None
 def test_config_keys_are_settings_the_service_reads() -> None:
     fields = {f"LEADLIST_{name.upper()}" for name in Settings.model_fields}
     configured = set(values()["config"])
-    unknown = configured - fields - PENDING_SETTINGS
+    unknown = configured - fields
     assert not unknown, f"values.yaml config sets LEADLIST_* names Settings does not have: {sorted(unknown)}"
 
 

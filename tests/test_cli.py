@@ -21,7 +21,7 @@ ARTICLE = f"{BRIDGE_TITLE}\n{BRIDGE}"
 @pytest.fixture
 def reuse_model(monkeypatch: pytest.MonkeyPatch, summariser: Summariser) -> None:
     """The CLI loads its model through models.load_summariser; hand it the session's real one."""
-    monkeypatch.setattr(models, "load_summariser", lambda *_: summariser)
+    monkeypatch.setattr(models, "load_summariser", lambda *_, **__: summariser)
 
 
 @pytest.mark.usefixtures("reuse_model")
