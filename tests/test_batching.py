@@ -148,7 +148,7 @@ def test_batching_off_never_mixes_requests(summariser: Summariser) -> None:
 
 
 def test_work_that_cannot_finish_in_time_is_refused_at_once(summariser: Summariser) -> None:
-    """Admission uses measured throughput: queued work longer than half the deadline is a 429, not a 504."""
+    """Admission uses measured throughput: too much queued work for the deadline is a 429, not a 504."""
 
     async def run() -> None:
         queue = BatchQueue(summariser, BatchingConfig(max_batch_tokens=512, max_wait_s=0.0))
@@ -156,13 +156,20 @@ def test_work_that_cannot_finish_in_time_is_refused_at_once(summariser: Summaris
         try:
             for _ in range(3):  # several batches each: a measured throughput to trust
                 await queue.summarise([Document(LONG_STORY)])
+            # Hold the next request in the queue (it waits for company) so there is work ahead.
+            queue.config = BatchingConfig(max_batch_tokens=65536, max_wait_s=1.5)
+            waiting = asyncio.ensure_future(queue.summarise([Document(STORM)]))
+            while queue.queued_tokens == 0:
+                await asyncio.sleep(0.005)
             started = time.monotonic()
             with pytest.raises(QueueFullError) as refused:
-                await queue.summarise([Document(LONG_STORY)], timeout_s=1e-4)
+                await queue.summarise([Document(LONG_STORY)], timeout_s=1e-3)
             assert time.monotonic() - started < 1.0
             assert refused.value.retry_after_s >= 1
-            [summary] = await queue.summarise([Document(LONG_STORY)])  # a sane deadline is still served
-            assert summary.bullets
+            [held] = await waiting  # the queued request is still served
+            assert held.bullets
+            [alone] = await queue.summarise([Document(LONG_STORY)], timeout_s=1e-3 + 30)
+            assert alone.bullets  # on an idle queue a request is admitted and served
         finally:
             await queue.close()
 
