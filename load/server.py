@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import httpx
@@ -19,6 +19,29 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def wait_until_ready(
+    url: str, timeout_s: float, exited: Callable[[], str | None] = lambda: None, poll_s: float = 0.1
+) -> None:
+    """Poll ``url`` until it answers 200.
+
+    Raises RuntimeError as soon as ``exited()`` returns a reason (the process behind it ended), or when
+    ``timeout_s`` passes, so a caller never waits on a server that is gone.
+    """
+    deadline = time.monotonic() + timeout_s
+    while True:
+        reason = exited()
+        if reason is not None:
+            raise RuntimeError(reason)
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{url} did not answer 200 within {timeout_s:g}s")
+        time.sleep(poll_s)
 
 
 @contextmanager
@@ -33,18 +56,15 @@ def running_service(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + ready_timeout_s
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"leadlist serve exited with {process.returncode} before it was ready")
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"leadlist serve was not ready within {ready_timeout_s:g}s")
-            time.sleep(0.1)
+        wait_until_ready(
+            f"{base}/readyz",
+            ready_timeout_s,
+            lambda: (
+                None
+                if process.poll() is None
+                else f"leadlist serve exited with {process.returncode} before it was ready"
+            ),
+        )
         yield base
     finally:
         if process.poll() is None:

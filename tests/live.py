@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx
-
-from load.server import free_port
+from load.server import free_port, wait_until_ready
 from models import Summariser
 from service.app import create_app
 from service.server import build_server
@@ -27,16 +24,7 @@ def live_server(settings: Settings, summariser: Summariser | None = None) -> Ite
     thread.start()
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.05)
-        else:
-            raise AssertionError("live server never became ready")
+        wait_until_ready(f"{base}/readyz", 60, poll_s=0.05)
         yield base
     finally:
         server.should_exit = True

@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from load.server import free_port
+from load.server import free_port, wait_until_ready
 
 
 def require_binary(name: str, install_hint: str) -> str:
@@ -99,18 +99,15 @@ def running_prometheus(
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                raise AssertionError(f"prometheus exited: {(directory / 'prometheus.log').read_text()}")
-            try:
-                if httpx.get(f"{base}/-/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
-            raise AssertionError("prometheus never became ready")
+        wait_until_ready(
+            f"{base}/-/ready",
+            60,
+            lambda: (
+                None
+                if process.poll() is None
+                else f"prometheus exited: {(directory / 'prometheus.log').read_text()}"
+            ),
+        )
         yield Prometheus(base)
     finally:
         process.terminate()

@@ -28,7 +28,7 @@ import httpx
 import pytest
 import yaml
 
-from load.server import free_port
+from load.server import free_port, wait_until_ready
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from tests.prometheus import Prometheus, require_binary, running_prometheus
 from tests.promql import (
@@ -73,18 +73,21 @@ def _start_leadlist(log: Path) -> tuple[subprocess.Popen[bytes], str]:
             [sys.executable, "-m", "service.cli", "serve"], env=env, stdout=sink, stderr=subprocess.STDOUT
         )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"leadlist exited with {process.returncode}: {log.read_text()[-2000:]}")
-        try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                return process, base
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    process.kill()
-    raise AssertionError("leadlist never became ready")
+    try:
+        wait_until_ready(
+            f"{base}/readyz",
+            180,
+            lambda: (
+                None
+                if process.poll() is None
+                else f"leadlist exited with {process.returncode}: {log.read_text()[-2000:]}"
+            ),
+            poll_s=0.2,
+        )
+    except RuntimeError:
+        process.kill()
+        raise
+    return process, base
 
 
 def _send_traffic(base: str, between_waves: Callable[[], None]) -> Counter[tuple[str, int]]:
