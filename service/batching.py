@@ -97,7 +97,8 @@ class BatchQueue:
         self.config = config
         self._pending: list[_Input] = []
         self._queued_tokens = 0
-        self._requests = 0
+        # Every request not yet answered, whether its inputs are queued or inside the running model call.
+        self._active: set[_Request] = set()
         self._sequence = itertools.count()
         self._wakeup = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
@@ -111,7 +112,7 @@ class BatchQueue:
 
     @property
     def active_requests(self) -> int:
-        return self._requests
+        return len(self._active)
 
     def start(self) -> None:
         if self._worker is None:
@@ -121,15 +122,19 @@ class BatchQueue:
         """Refuse new work, give accepted work ``grace_s`` to finish, then fail the rest (503) and stop."""
         self._closing = True
         deadline = time.monotonic() + grace_s
-        while self._requests > 0 and time.monotonic() < deadline:
+        while self._active and time.monotonic() < deadline:
             await asyncio.sleep(0.02)
         await self.close()
 
     async def close(self) -> None:
-        """Refuse new work, fail what is still queued, and stop the worker."""
+        """Refuse new work, answer every open request with ShuttingDownError (503), stop the worker.
+
+        Requests whose inputs sit in the model call being cancelled are answered too, not only those
+        with inputs still queued: otherwise they would wait until the server cut their connection.
+        """
         self._closing = True
-        for item in self._pending:
-            self._fail(item.request, ShuttingDownError("the service is shutting down"))
+        for request in list(self._active):
+            self._fail(request, ShuttingDownError("the service is shutting down"))
         self._pending.clear()
         self._set_queue_tokens(0)
         if self._worker is not None:
@@ -197,8 +202,8 @@ class BatchQueue:
             job.outputs = [None] * len(job.inputs)
             for index, tokens in enumerate(job.input_tokens):
                 self._pending.append(_Input(next(self._sequence), tokens, request, job, index))
-        self._requests += 1
-        metrics.QUEUE_SIZE.set(self._requests)
+        self._active.add(request)
+        metrics.QUEUE_SIZE.set(len(self._active))
         self._set_queue_tokens(self._queued_tokens + sum(sum(job.input_tokens) for job in jobs))
         if inputs == 0:
             # Nothing for the model (e.g. only page furniture): finish without queueing.
@@ -216,10 +221,10 @@ class BatchQueue:
         self._forget(request)
 
     def _forget(self, request: _Request) -> None:
-        if request.remaining >= 0:
-            request.remaining = -1
-            self._requests -= 1
-            metrics.QUEUE_SIZE.set(self._requests)
+        # remaining = -1: a model call still running for this request can never finish it again.
+        request.remaining = -1
+        self._active.discard(request)
+        metrics.QUEUE_SIZE.set(len(self._active))
 
     async def _run(self) -> None:
         while True:
