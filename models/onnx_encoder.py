@@ -17,14 +17,15 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from models.encoder import Embeddings
+from models.encoder import Embeddings, pad_batch
 from models.onnx_export import METADATA_FILE, MODEL_FILE, TOKENIZER_FILE
+from models.padding import plan_chunks
 
 
 class OnnxSentenceEncoder:
     """Mean-pooled, L2-normalised MiniLM embeddings from an int8 ONNX model on the CPU."""
 
-    def __init__(self, folder: Path, batch_size: int = 64, threads: int | None = None) -> None:
+    def __init__(self, folder: Path, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
@@ -33,7 +34,6 @@ class OnnxSentenceEncoder:
         self.name = f"{metadata['name']}-int8"
         self.max_tokens = int(metadata["max_tokens"])
         self.dimension = int(metadata["dimension"])
-        self.batch_size = batch_size
         self._pad_id = int(metadata["pad_token_id"])
         # Counting must see every token (the truncation flag depends on it); encoding sees the window only.
         self._counter = Tokenizer.from_file(str(folder / TOKENIZER_FILE))
@@ -71,20 +71,14 @@ class OnnxSentenceEncoder:
         if not texts:
             return out
         ids = [item.ids for item in self._tokenizer.encode_batch(list(texts), add_special_tokens=True)]
-        # Longest first, so each batch pads to a length close to all of its members.
         order = sorted(range(len(texts)), key=lambda i: -len(ids[i]))
-        for offset in range(0, len(order), self.batch_size):
-            chunk = order[offset : offset + self.batch_size]
+        for start, stop in plan_chunks([len(ids[i]) for i in order]):
+            chunk = order[start:stop]
             out[chunk] = self._encode_batch([ids[i] for i in chunk])
         return out
 
     def _encode_batch(self, token_ids: list[list[int]]) -> Embeddings:
-        width = max(len(ids) for ids in token_ids)
-        input_ids = np.full((len(token_ids), width), self._pad_id, dtype=np.int64)
-        mask = np.zeros((len(token_ids), width), dtype=np.int64)
-        for row, ids in enumerate(token_ids):
-            input_ids[row, : len(ids)] = ids
-            mask[row, : len(ids)] = 1
+        input_ids, mask = pad_batch(token_ids, self._pad_id)
         hidden: npt.NDArray[np.float32] = self._session.run(
             None, {"input_ids": input_ids, "attention_mask": mask}
         )[0]

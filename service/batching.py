@@ -1,9 +1,9 @@
 """The micro-batcher: model work from concurrent requests, gathered into few, well-shaped model calls.
 
 On a CPU the encoder's cost is set by how its forward passes are shaped, so one worker owns the model:
-requests enqueue their inputs (sentences) and await a future; the worker sorts everything queued by
-length, cuts it into batches whose padded size fits ``max_batch_tokens``, and runs the batch holding the
-oldest input first (fair to old requests, little padding for all). The model runs in a thread so the
+requests enqueue their inputs (sentences) and await a future; the worker takes the oldest queued inputs,
+from as many requests as fit in ``max_batch_tokens``, and hands them to the model in one call, which
+sorts them by length into forward passes with little padding. The model runs in a thread so the
 event loop keeps answering probes, metrics and new requests. The queue is bounded in tokens: past the
 bound a request is refused at once (429) instead of waiting without end, and each request has a
 deadline (504) after which its queued work is dropped, as it is when the client goes away.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from models import Document, Job, Summariser, Summary
-from models.summariser import token_batches
+from models.padding import padded_tokens, plan_chunks
 from service import metrics
 
 # Refuse new work when the queue ahead of it would take more than this share of the deadline. The share
@@ -240,7 +240,7 @@ class BatchQueue:
         """Give concurrent requests up to ``max_wait_s`` to join, unless a batch is already full."""
         if not self.config.across_requests:
             return
-        oldest = min(item.request.enqueued_at for item in self._pending)
+        oldest = self._pending[0].request.enqueued_at
         while self._queued_tokens < self.config.max_batch_tokens:
             remaining = oldest + self.config.max_wait_s - time.monotonic()
             if remaining <= 0:
@@ -252,23 +252,26 @@ class BatchQueue:
                 return
 
     def _next_batch(self) -> list[_Input]:
-        oldest = min(self._pending)
-        candidates = (
-            self._pending
-            if self.config.across_requests
-            else [item for item in self._pending if item.request is oldest.request]
-        )
-        ordered = sorted(candidates, key=lambda item: (-item.tokens, item.sequence))
-        # token_batches works on (tokens, ...) tuples; carry each input's position in `ordered`.
-        keyed = [(item.tokens, position, 0) for position, item in enumerate(ordered)]
-        for group in token_batches(keyed, self.config.max_batch_tokens):
-            chosen = [ordered[position] for _, position, _ in group]
-            if oldest in chosen:
-                taken = {id(item) for item in chosen}
-                self._pending = [item for item in self._pending if id(item) not in taken]
-                self._set_queue_tokens(self._queued_tokens - sum(item.tokens for item in chosen))
-                return chosen
-        return []  # unreachable: the oldest input is always in some group
+        """The oldest queued inputs, in arrival order, up to ``max_batch_tokens`` (at least one input).
+
+        First come, first served: a request usually finishes in one model call, so its latency is its
+        wait plus one call. Padding is not this queue's concern: the encoder sorts each call's inputs by
+        length and cuts them into well-shaped forward passes, which is as efficient from a few stories
+        up as sorting the whole queue would be.
+        """
+        oldest = self._pending[0].request
+        chosen: list[_Input] = []
+        tokens = 0
+        for item in self._pending:
+            if chosen and tokens + item.tokens > self.config.max_batch_tokens:
+                break
+            if not self.config.across_requests and item.request is not oldest:
+                break
+            chosen.append(item)
+            tokens += item.tokens
+        self._pending = self._pending[len(chosen) :]
+        self._set_queue_tokens(self._queued_tokens - tokens)
+        return chosen
 
     async def _execute(self, batch: list[_Input]) -> None:
         started = time.monotonic()
@@ -327,8 +330,9 @@ class BatchQueue:
         self._settle(request, exc)
 
     def _observe_batch(self, batch: list[_Input], requests: int, elapsed: float) -> None:
-        real = sum(item.tokens for item in batch)
-        padded = max(item.tokens for item in batch) * len(batch)
+        lengths = sorted((item.tokens for item in batch), reverse=True)
+        real = sum(lengths)
+        padded = padded_tokens(lengths, plan_chunks(lengths))
         metrics.INFERENCE_DURATION.observe(elapsed)
         metrics.BATCH_SIZE_REQUESTS.observe(requests)
         metrics.BATCH_SIZE_TOKENS.observe(real)
