@@ -41,7 +41,7 @@ class Settings(BaseSettings):
     batching: bool = Field(
         True, description="False: a model call never mixes requests (to measure the gain)."
     )
-    max_batch_tokens: int = Field(8192, ge=256, description="Padded tokens in one model call.")
+    max_batch_tokens: int = Field(8192, ge=256, description="Tokens (before padding) in one model call.")
     max_batch_wait_ms: float = Field(
         5.0, ge=0, le=1000, description="Wait for concurrent requests; 0 = none."
     )
