@@ -34,6 +34,9 @@ ADMISSION_DEADLINE_SHARE = 0.25
 # request before the cost of splitting and tokenising it (the exact count is checked afterwards).
 TOKENS_PER_CHARACTER_ESTIMATE = 0.2
 
+# While the queue never empties, still give freed memory back this often (a trim costs ~2.5 ms).
+BUSY_TRIM_INTERVAL_S = 5.0
+
 _T = TypeVar("_T")
 
 
@@ -93,7 +96,8 @@ class BatchingConfig:
     timeout_s: float = 30.0
     # False: a model call never mixes requests, so the gain of batching can be measured.
     across_requests: bool = True
-    # Give freed heap memory back to the OS each time the queue empties (see service.memory).
+    # Give freed heap memory back to the OS each time the queue empties, and every few seconds while it
+    # does not (see service.memory).
     trim_when_idle: bool = True
 
 
@@ -115,6 +119,7 @@ class BatchQueue:
         # buffers, and with the event loop's pool of threads taking turns the service grew by ~50 MB per
         # 100 stories at 32 clients; one thread keeps the model's memory in one place.
         self._model_thread: concurrent.futures.ThreadPoolExecutor | None = None
+        self._last_trim = time.monotonic()
 
     @property
     def queued_tokens(self) -> int:
@@ -251,8 +256,14 @@ class BatchQueue:
                 batch = self._next_batch()
                 if batch:
                     await self._execute(batch)
-            if self.config.trim_when_idle:
-                await self._on_model_thread(release_free_memory)
+                if self._pending and time.monotonic() - self._last_trim > BUSY_TRIM_INTERVAL_S:
+                    await self._trim()  # a queue that never empties (overload) must not grow without end
+            await self._trim()
+
+    async def _trim(self) -> None:
+        if self.config.trim_when_idle:
+            self._last_trim = time.monotonic()
+            await self._on_model_thread(release_free_memory)
 
     async def _gather_wait(self) -> None:
         """Give concurrent requests up to ``max_wait_s`` to join, unless a batch is already full."""
@@ -306,11 +317,14 @@ class BatchQueue:
         texts = [item.job.inputs[item.index] for item in batch]
         try:
             outputs = await self._on_model_thread(self.summariser.compute, texts)
+            elapsed = time.monotonic() - started
+            # The padding plan is a few milliseconds of Python: work out the metric off the event loop.
+            padding = await self._on_model_thread(padding_ratio, [item.tokens for item in batch])
         except Exception as exc:
             for request in requests.values():
                 self._fail(request, exc)
             return
-        self._observe_batch(batch, len(requests), time.monotonic() - started)
+        self._observe_batch(batch, len(requests), elapsed, padding)
         for item, output in zip(batch, outputs, strict=True):
             item.job.outputs[item.index] = output
             item.request.remaining -= 1
@@ -352,14 +366,12 @@ class BatchQueue:
     def _fail(self, request: _Request, exc: BaseException) -> None:
         self._settle(request, exc)
 
-    def _observe_batch(self, batch: list[_Input], requests: int, elapsed: float) -> None:
-        lengths = sorted((item.tokens for item in batch), reverse=True)
-        real = sum(lengths)
-        padded = padded_tokens(lengths, plan_chunks(lengths))
+    def _observe_batch(self, batch: list[_Input], requests: int, elapsed: float, padding: float) -> None:
+        real = sum(item.tokens for item in batch)
         metrics.INFERENCE_DURATION.observe(elapsed)
         metrics.BATCH_SIZE_REQUESTS.observe(requests)
         metrics.BATCH_SIZE_TOKENS.observe(real)
-        metrics.BATCH_PADDING_RATIO.observe(1.0 - real / padded if padded else 0.0)
+        metrics.BATCH_PADDING_RATIO.observe(padding)
         self._recent_batches.append((real, elapsed))
 
     def _tokens_per_second(self) -> float | None:
@@ -388,3 +400,10 @@ class BatchQueue:
     def _set_queue_tokens(self, tokens: int) -> None:
         self._queued_tokens = max(0, tokens)
         metrics.QUEUE_TOKENS.set(self._queued_tokens)
+
+
+def padding_ratio(tokens: Sequence[int]) -> float:
+    """Share of the tokens the encoder's forward-pass plan computes for these inputs that is padding."""
+    lengths = sorted(tokens, reverse=True)
+    padded = padded_tokens(lengths, plan_chunks(lengths))
+    return 1.0 - sum(lengths) / padded if padded else 0.0

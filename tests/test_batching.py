@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
-from models import Document, Summariser, summarise
+from models import Document, Job, Summariser, Summary, summarise
 from service.app import create_app
 from service.batching import BatchingConfig, BatchQueue, QueueFullError
 from service.settings import Settings
@@ -174,3 +177,47 @@ def test_work_that_cannot_finish_in_time_is_refused_at_once(summariser: Summaris
             await queue.close()
 
     asyncio.run(run())
+
+
+class ThreadRecorder:
+    """The real summariser, noting which thread each model call and which inputs it ran on."""
+
+    def __init__(self, inner: Summariser) -> None:
+        self.inner = inner
+        self.info = inner.info
+        self.calls: list[tuple[str, list[str]]] = []
+
+    def prepare(self, document: Document) -> Job:
+        return self.inner.prepare(document)
+
+    def compute(self, inputs: Sequence[str]) -> list[Any]:
+        self.calls.append((threading.current_thread().name, list(inputs)))
+        return self.inner.compute(inputs)
+
+    def finish(self, job: Job) -> Summary:
+        return self.inner.finish(job)
+
+
+def test_model_calls_run_on_one_thread_first_come_first_served(summariser: Summariser) -> None:
+    recorder = ThreadRecorder(summariser)
+    stories = [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE), Document(LONG_STORY)]
+    jobs = [summariser.prepare(story) for story in stories]
+
+    async def run() -> None:
+        # A budget of one story's tokens and a long wait: all three queue before the first call runs.
+        budget = max(sum(job.input_tokens) for job in jobs)
+        queue = BatchQueue(recorder, BatchingConfig(max_batch_tokens=budget, max_wait_s=0.3))
+        queue.start()
+        try:
+            await asyncio.gather(*(queue.summarise([story]) for story in stories))
+        finally:
+            await queue.close()
+
+    asyncio.run(run())
+    assert len(recorder.calls) >= 2  # the budget holds one story: the three need several calls
+    assert {name for name, _ in recorder.calls} == {"leadlist-model_0"}
+    # Requests are served whole and in turn, never interleaved (their arrival order is up to the threads
+    # that split them), and nothing is skipped or repeated.
+    computed = [text for _, inputs in recorder.calls for text in inputs]
+    orders = [[text for job in order for text in job.inputs] for order in itertools.permutations(jobs)]
+    assert computed in orders
