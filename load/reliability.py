@@ -286,8 +286,19 @@ def run_soak(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
     settled = [s["rss_mb"] for s in samples if s["t"] >= first_window_end] or [samples[-1]["rss_mb"]]
     growth = (settled[-1] - settled[0]) / settled[0]
     p99s = [round(1000 * percentile(w.latencies, 0.99)) for w in windows]
+    # RSS at the end of each window: whether growth levels off or keeps climbing.
+    start = samples[0]["t"]
+    rss_by_window = [
+        round(
+            max((s for s in samples if s["t"] <= start + args.window * (n + 1)), key=lambda s: s["t"])[
+                "rss_mb"
+            ]
+        )
+        for n in range(len(windows))
+    ]
     print(summary_line("soak", total, args.seconds))
     print(f"RSS after first window {settled[0]:.0f} MB -> end {settled[-1]:.0f} MB ({100 * growth:+.1f}%)")
+    print(f"RSS by window (MB): {rss_by_window}")
     print(f"p99 by window (ms): {p99s}")
     return {
         "unexpected": sum(n for s, n in total.statuses.items() if s != "200"),
@@ -295,6 +306,7 @@ def run_soak(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
         "rss_end_mb": settled[-1],
         "rss_growth": growth,
         "p99_ms_by_window": p99s,
+        "rss_mb_by_window": rss_by_window,
         "statuses": dict(total.statuses),
     }
 

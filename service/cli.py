@@ -77,8 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _serve(settings: Settings, host: str | None, port: int | None) -> int:
     from service.app import create_app
     from service.logs import configure_logging
+    from service.memory import limit_malloc_arenas
     from service.server import build_server
 
+    limit_malloc_arenas()
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     configure_logging(settings.log_level)
     build_server(create_app(settings), settings).run()
