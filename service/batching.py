@@ -14,11 +14,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
-import itertools
 import math
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from models import Document, Job, Summariser, Summary
@@ -77,15 +76,14 @@ class _Request:
     abandoned: bool = False
 
 
-@dataclass(order=True)
+@dataclass(eq=False)
 class _Input:
-    """One model input of one job; ``sequence`` orders inputs by arrival."""
+    """One model input of one job; the queue holds them in arrival order."""
 
-    sequence: int
-    tokens: int = field(compare=False)
-    request: _Request = field(compare=False)
-    job: Job = field(compare=False)
-    index: int = field(compare=False)
+    tokens: int
+    request: _Request
+    job: Job
+    index: int
 
 
 @dataclass(frozen=True)
@@ -96,9 +94,6 @@ class BatchingConfig:
     timeout_s: float = 30.0
     # False: a model call never mixes requests, so the gain of batching can be measured.
     across_requests: bool = True
-    # Give freed heap memory back to the OS each time the queue empties, and every few seconds while it
-    # does not (see service.memory).
-    trim_when_idle: bool = True
 
 
 class BatchQueue:
@@ -109,7 +104,6 @@ class BatchQueue:
         self._queued_tokens = 0
         # Every request not yet answered, whether its inputs are queued or inside the running model call.
         self._active: set[_Request] = set()
-        self._sequence = itertools.count()
         self._wakeup = asyncio.Event()
         self._worker: asyncio.Task[None] | None = None
         self._closing = False
@@ -222,7 +216,7 @@ class BatchQueue:
         for job in jobs:
             job.outputs = [None] * len(job.inputs)
             for index, tokens in enumerate(job.input_tokens):
-                self._pending.append(_Input(next(self._sequence), tokens, request, job, index))
+                self._pending.append(_Input(tokens, request, job, index))
         self._active.add(request)
         metrics.QUEUE_SIZE.set(len(self._active))
         self._set_queue_tokens(self._queued_tokens + sum(sum(job.input_tokens) for job in jobs))
@@ -261,9 +255,10 @@ class BatchQueue:
             await self._trim()
 
     async def _trim(self) -> None:
-        if self.config.trim_when_idle:
-            self._last_trim = time.monotonic()
-            await self._on_model_thread(release_free_memory)
+        """Give freed heap memory back to the OS (see service.memory): when the queue empties, and every
+        few seconds while it does not."""
+        self._last_trim = time.monotonic()
+        await self._on_model_thread(release_free_memory)
 
     async def _gather_wait(self) -> None:
         """Give concurrent requests up to ``max_wait_s`` to join, unless a batch is already full."""
