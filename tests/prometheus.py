@@ -19,7 +19,7 @@ import httpx
 import pytest
 import yaml
 
-from load.server import free_port, wait_until_ready
+from load.server import free_port, stop_process, wait_until_ready
 
 
 def require_binary(name: str, install_hint: str) -> str:
@@ -110,10 +110,5 @@ def running_prometheus(
         )
         yield Prometheus(base)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 20)
         log.close()

@@ -28,7 +28,7 @@ import httpx
 import pytest
 import yaml
 
-from load.server import free_port, wait_until_ready
+from load.server import free_port, stop_process, wait_until_ready
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from tests.prometheus import Prometheus, require_binary, running_prometheus
 from tests.promql import (
@@ -143,12 +143,7 @@ def observed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Observed]:
             metrics_text = httpx.get(f"{base}/metrics", timeout=10).text
             yield Observed(base, prometheus, statuses, metrics_text)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process, 30)
 
 
 def _finite(result: list[dict[str, Any]]) -> list[float]:
