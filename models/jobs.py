@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from models.document import Document, Job
-from models.summariser import Summariser, token_batches
+from models.summariser import Summariser, compute_all
 
 
 def compute_jobs(
@@ -36,16 +36,7 @@ def compute_jobs(
             for number, job in enumerate(jobs):
                 job.outputs = list(stored[f"job{number}"])
         return jobs
-    pending = [(tokens, j, i) for j, job in enumerate(jobs) for i, tokens in enumerate(job.input_tokens)]
-    pending.sort(key=lambda item: -item[0])
-    for job in jobs:
-        job.outputs = [None] * len(job.inputs)
-    for batch in token_batches(pending, batch_tokens):
-        outputs = summariser.compute([jobs[j].inputs[i] for _, j, i in batch])
-        for (_, j, i), output in zip(batch, outputs, strict=True):
-            jobs[j].outputs[i] = output
-        if progress:
-            progress(len(batch))
+    compute_all(summariser, jobs, batch_tokens, progress)
     if cache is not None:
         cache.parent.mkdir(parents=True, exist_ok=True)
         arrays = {

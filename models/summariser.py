@@ -8,7 +8,7 @@ batcher calls the three steps itself; everything else calls :func:`summarise`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from models.document import Document, Job, ModelInfo, Summary
@@ -30,6 +30,17 @@ def summarise(
 ) -> list[Summary]:
     """Summarise documents in-process, sharing model calls between them as the service does."""
     jobs = [summariser.prepare(document) for document in documents]
+    compute_all(summariser, jobs, batch_tokens)
+    return [summariser.finish(job) for job in jobs]
+
+
+def compute_all(
+    summariser: Summariser,
+    jobs: Sequence[Job],
+    batch_tokens: int = 8192,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Fill every job's outputs, with the inputs of all jobs sorted together into shared model calls."""
     pending = [(tokens, j, i) for j, job in enumerate(jobs) for i, tokens in enumerate(job.input_tokens)]
     for job in jobs:
         job.outputs = [None] * len(job.inputs)
@@ -39,7 +50,8 @@ def summarise(
         outputs = summariser.compute([jobs[j].inputs[i] for _, j, i in batch])
         for (_, j, i), output in zip(batch, outputs, strict=True):
             jobs[j].outputs[i] = output
-    return [summariser.finish(job) for job in jobs]
+        if progress:
+            progress(len(batch))
 
 
 def token_batches(items: Sequence[tuple[int, int, int]], budget: int) -> list[list[tuple[int, int, int]]]:
