@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from models import Document, Summariser, summarise
 from models.text import segment
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
@@ -92,3 +94,15 @@ def test_example_article_bullets_are_story_not_furniture(summariser: Summariser)
         )
         assert not any(bullet.text.startswith(h) for h in headings)
         assert body[bullet.start : bullet.end] == bullet.text
+
+
+def test_encoder_runs_no_onednn_kernels(summariser: Summariser, capfd: pytest.CaptureFixture[str]) -> None:
+    # oneDNN caches a compiled kernel per input shape, and those pin freed heap memory in a long-running
+    # service (models/encoder.py); torch's own kernels must do all the work.
+    import torch
+
+    documents = [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE)]
+    with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+        summaries = summarise(summariser, documents)
+    assert all(summary.bullets for summary in summaries)
+    assert "primitive,exec" not in capfd.readouterr().out
