@@ -75,7 +75,7 @@ class TransformerSentenceEncoder:
         # pin the heap between freed activations: RSS before malloc_trim climbed 636 -> 772 MB over 100
         # service-shaped calls with it, and stayed at ~520 MB without it, at the same speed (ATen's own
         # vectorised GELU). Process-wide, which is what we want for every torch model we load.
-        torch.backends.mkldnn.enabled = False
+        torch.backends.mkldnn.enabled = False  # type: ignore[assignment]  # a documented bool flag
         self.model_dir = model_dir or default_model_dir()
         self.name = self.model_dir.name if model_dir else DEFAULT_MODEL_NAME
         self.max_tokens = model_max_tokens(self.model_dir)

@@ -2,7 +2,8 @@
 
 Each run starts a real ``leadlist serve`` on loopback. What is asserted is behaviour, not speed: only
 200/429/503 under 4x overload with the queue inside its bound; a SIGTERM mid-load answers everything
-that got in with 200 or 503 and exits 0; a soak at 70% of capacity fails nothing.
+that got in with 200 or 503 and exits 0 within the grace period; a minute's soak at 70% of capacity
+fails nothing and its memory stays level.
 """
 
 from __future__ import annotations
@@ -57,8 +58,11 @@ def test_sigterm_mid_load_answers_everything_and_exits_0(reliability: Any, tmp_p
 
 
 @pytest.mark.slow
-def test_short_soak_fails_nothing(reliability: Any, tmp_path: Path) -> None:
-    code, result = run(reliability, tmp_path, "soak", "--seconds", "12", "--warmup", "4", "--window", "6")
+def test_minute_soak_fails_nothing_and_memory_stays_level(reliability: Any, tmp_path: Path) -> None:
+    code, result = run(reliability, tmp_path, "soak", "--seconds", "60", "--warmup", "8", "--window", "20")
     assert result["unexpected"] == 0, result["statuses"]
     assert result["statuses"].get("200", 0) > 0
+    # Level after the first window (the 10-minute run of the script holds it to 5%): a leak per
+    # request or per model call shows up as growth here.
+    assert result["rss_growth"] <= 0.10, result["rss_mb_by_window"]
     assert code == 0
