@@ -1,0 +1,77 @@
+"""Fuzz a real ``leadlist serve`` from its own OpenAPI document, for longer than CI does.
+
+CI (``tests/test_fuzz.py``) runs 120 valid and 120 invalid examples per operation; this runs as many as
+asked against a service started on loopback, and keeps going after a failure so that one run reports
+every operation. Each answer is checked the same way: no 5xx, a documented status, content type and
+body, and invalid input rejected.
+
+    .venv/bin/python load/fuzz.py --examples 1000
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from server import free_port, running_service
+
+from tests.test_fuzz import CHECKS, negative_data_rejection
+
+
+def fuzz_operation(operation: Any, mode: GenerationMode, examples: int) -> tuple[int, str | None]:
+    """Cases sent, and the first failure (shrunk by hypothesis) or None."""
+    if mode is GenerationMode.NEGATIVE and "requestBody" not in operation.definition.raw:
+        return 0, None
+    checks = [*CHECKS, negative_data_rejection] if mode is GenerationMode.NEGATIVE else CHECKS
+    sent = 0
+
+    @given(case=operation.as_strategy(generation_mode=mode))
+    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+    def run(case: schemathesis.Case) -> None:
+        nonlocal sent
+        sent += 1
+        case.call_and_validate(checks=checks)
+
+    try:
+        run()
+    except Exception as exc:  # any failed check is a finding to report, not a reason to stop
+        return sent, f"{type(exc).__name__}: {str(exc).strip().splitlines()[0][:300]}"
+    return sent, None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--examples", type=int, default=1000, help="per operation and mode (valid, invalid)")
+    args = parser.parse_args(argv)
+    failures = 0
+    with running_service(free_port()) as base:
+        schema = schemathesis.openapi.from_url(f"{base}/openapi.json")
+        for path, methods in schema.raw_schema["paths"].items():
+            for method in methods:
+                operation = schema[path][method]
+                for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
+                    started = time.monotonic()
+                    sent, failure = fuzz_operation(operation, mode, args.examples)
+                    failures += failure is not None
+                    print(
+                        f"{method.upper():6} {path:28} {mode.value:8} {sent:6} cases "
+                        f"{time.monotonic() - started:6.1f}s  {failure or 'ok'}",
+                        flush=True,
+                    )
+    print(f"{failures} operation(s) with failures")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
