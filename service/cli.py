@@ -77,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _summarize(settings, args.file, args.max_bullets, args.json)
 
 
+# uvicorn's own exit code when the application fails to start (its lifespan raised).
+STARTUP_FAILURE_EXIT_CODE = 3
+
+
 def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
     from service.app import create_app
     from service.logs import configure_logging
@@ -86,14 +90,15 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
     limit_malloc_arenas()
     settings = settings.model_copy(update={k: v for k, v in {"host": host, "port": port}.items() if v})
     configure_logging(settings.log_level)
-    build_server(create_app(settings), settings).run()
+    server = build_server(create_app(settings), settings)
+    server.run()
     # Every request has been answered and the logs flushed below; what is left is the interpreter's
     # own teardown (~1 s with torch loaded, and a join of any model call still running), which would
     # push a drained stop past LEADLIST_SHUTDOWN_GRACE_S. Nothing in it matters to a stopped server.
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0)
+    os._exit(0 if server.started else STARTUP_FAILURE_EXIT_CODE)
 
 
 def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: bool) -> int:
