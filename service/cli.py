@@ -77,11 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _summarize(settings, args.file, args.max_bullets, args.json)
 
 
-# uvicorn's own exit code when the application fails to start (its lifespan raised).
-STARTUP_FAILURE_EXIT_CODE = 3
-
-
 def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
+    from uvicorn.config import STARTUP_FAILURE
+
     from service.app import create_app
     from service.logs import configure_logging
     from service.memory import limit_malloc_arenas
@@ -98,7 +96,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
     logging.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(0 if server.started else STARTUP_FAILURE_EXIT_CODE)
+    os._exit(0 if server.started else STARTUP_FAILURE)
 
 
 def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: bool) -> int:
