@@ -39,9 +39,9 @@ from articles import load_articles  # noqa: E402
 from server import free_port, running_service  # noqa: E402
 
 from models import Document, Summariser, load_summariser, summarise  # noqa: E402
-from models.encoder import default_model_dir  # noqa: E402
-from models.extractive import ExtractiveSummariser  # noqa: E402
-from models.onnx_export import default_cache_dir, ensure_exported  # noqa: E402
+from models.encoders.onnx_export import default_cache_dir, ensure_exported  # noqa: E402
+from models.encoders.weights import default_model_dir  # noqa: E402
+from models.extractive.summariser import ExtractiveSummariser  # noqa: E402
 
 
 @dataclass

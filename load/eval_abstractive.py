@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from models import Document, Summary, load_summariser, summarise  # noqa: E402
-from models.generation import GenerationConfig  # noqa: E402
+from models.generators.generation import GenerationConfig  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "cnn_dev.jsonl"
 

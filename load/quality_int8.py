@@ -23,9 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from models import Document, Summary, load_summariser, summarise  # noqa: E402
-from models.extractive import ExtractiveSummariser  # noqa: E402
-from models.onnx_export import default_cache_dir, ensure_exported  # noqa: E402
-from models.text import segment  # noqa: E402
+from models.encoders.onnx_export import default_cache_dir, ensure_exported  # noqa: E402
+from models.extractive.summariser import ExtractiveSummariser  # noqa: E402
+from models.text.segmentation import segment  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "cnn_dev.jsonl"
 METRICS = ("rouge1", "rouge2", "rougeLsum")

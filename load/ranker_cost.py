@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from models import Document, load_summariser
-from models.evaluation import load_examples
+from models.quality.evaluation import load_examples
 
 
 def main() -> None:

@@ -28,7 +28,7 @@ import onnxruntime
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.onnx_export import MODEL_FILE, default_cache_dir, ensure_exported  # noqa: E402
+from models.encoders.onnx_export import MODEL_FILE, default_cache_dir, ensure_exported  # noqa: E402
 
 KERNEL_FAMILIES = (
     ("VNNI int8 (vpdpbusd)", ("vpdpbus",)),

@@ -74,7 +74,6 @@ class ModelInfo:
     version: str
     backend: str
     max_tokens: int
-    default_bullets: int | None
     # True for models that write their bullets (and so report support, chunks and output tokens).
     generative: bool = False
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.encoder import SentenceEncoder
-from models.generation import GenerationConfig
+from models.encoders.protocol import SentenceEncoder
+from models.generators.generation import GenerationConfig
 from models.summariser import Summariser
 
 MODEL_NAMES = ("extractive", "seq2seq", "causal")
@@ -29,19 +29,19 @@ def load_summariser(
     runs it on the ``encoder`` backend; ``seq2seq`` and ``causal`` read it as the generator's weights and
     always use the embedded MiniLM on torch for the grounding guard and the reducer (they need torch).
     """
-    from models.ranker import RankerParams, SentenceRanker
+    from models.extractive.ranker import RankerParams, SentenceRanker
 
     if encoder not in ENCODER_NAMES:
         raise ValueError(f"unknown encoder {encoder!r}; expected one of {', '.join(ENCODER_NAMES)}")
     if name == "extractive":
-        from models.extractive import ExtractiveSummariser
+        from models.extractive.summariser import ExtractiveSummariser
 
         sentence_encoder = load_encoder(encoder, model_path, threads, cache_dir)
         return ExtractiveSummariser(sentence_encoder, SentenceRanker(RankerParams.load()))
     if name in ("seq2seq", "causal"):
-        from models.abstractive import AbstractiveSummariser
-        from models.encoder import TransformerSentenceEncoder
-        from models.generator import load_generator
+        from models.abstractive.summariser import AbstractiveSummariser
+        from models.encoders.torch_encoder import TransformerSentenceEncoder
+        from models.generators.generator import load_generator
 
         generator = load_generator(name, model_path, threads)
         grounding = TransformerSentenceEncoder(threads=threads)
@@ -56,12 +56,12 @@ def load_encoder(
 ) -> SentenceEncoder:
     """The sentence encoder by backend name; onnx-int8 exports into ``cache_dir`` on first use."""
     if encoder == "torch":
-        from models.encoder import TransformerSentenceEncoder
+        from models.encoders.torch_encoder import TransformerSentenceEncoder
 
         return TransformerSentenceEncoder(model_path, threads=threads)
     if encoder == "onnx-int8":
-        from models.onnx_encoder import OnnxSentenceEncoder
-        from models.onnx_export import default_cache_dir, ensure_exported
+        from models.encoders.onnx_encoder import OnnxSentenceEncoder
+        from models.encoders.onnx_export import default_cache_dir, ensure_exported
 
         folder = ensure_exported(cache_dir or default_cache_dir(), model_path)
         return OnnxSentenceEncoder(folder, threads=threads)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from models.document import Document, Job, ModelInfo, Summary
+from models.encoders.protocol import Padding
 
 
 @runtime_checkable
@@ -23,6 +24,14 @@ class Summariser(Protocol):
     def compute(self, inputs: Sequence[str]) -> list[Any]: ...
 
     def finish(self, job: Job) -> Summary: ...
+
+
+@runtime_checkable
+class ReportsPadding(Protocol):
+    """A summariser whose ``compute`` is an encoder's padded forward passes, so it can say how much of
+    the latest call was padding. Generators pad inside ``generate`` and do not report it."""
+
+    def last_padding(self) -> Padding: ...
 
 
 def summarise(

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from models import Document, Job, Summariser, Summary
-from models.padding import padded_tokens, plan_chunks
+from models.encoders.padding import padded_tokens, plan_chunks
 from service import metrics
 from service.memory import release_free_memory
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from models.document import Document
+from models import Document
 from service.settings import Settings, get_settings
 
 
@@ -102,8 +102,7 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
 def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: bool) -> int:
     from pydantic import ValidationError
 
-    from models import summarise
-    from models.text import title_line
+    from models import summarise, title_line
     from service.app import load_from_settings
     from service.errors import ProblemError
     from service.requests import to_document
@@ -131,7 +130,7 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
 
 def _export_onnx(settings: Settings, cache_dir: Path | None) -> int:
     """Export once (build time); a later start with LEADLIST_ENCODER=onnx-int8 then needs no torch."""
-    from models.onnx_export import ensure_exported, export_dir, is_exported
+    from models import ensure_exported, export_dir, is_exported
 
     cache_dir = cache_dir or settings.cache_dir
     model_dir = settings.model_path
@@ -155,7 +154,7 @@ def service_documents(articles: Sequence[str], settings: Settings, max_bullets: 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from models.evaluation import BASELINES, evaluate, format_table, load_examples, rows_as_json
+    from models.quality import BASELINES, evaluate, format_table, load_examples, rows_as_json
     from service.app import load_from_settings
     from service.errors import ProblemError
 
@@ -197,7 +196,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _train(settings: Settings, args: argparse.Namespace) -> int:
-    from models.training import train_ranker
+    from models.quality import train_ranker
 
     return train_ranker(
         args.data,

@@ -1,11 +1,11 @@
 """Handing freed heap memory back to the operating system when the model goes idle.
 
 glibc keeps the memory of freed activations in its arenas, fragmented, so a torch service's resident
-size climbs under load and stays there (measured: 550 MB after warm-up, 1.1 GB after two 100-story runs
-at 32 clients, when model calls still ran on several threads). ``malloc_trim`` when the queue empties
-costs a few milliseconds of idle time, and capping the arenas keeps every thread's freed memory in one
-place. A lower mmap threshold was no substitute: at 4 MB it cost ~17% of the throughput and the heap
-still climbed, because what pinned it was oneDNN's kernel cache (turned off in ``models.encoder``).
+size climbs under load and stays there, the more so when model calls run on several threads.
+``malloc_trim`` when the queue empties costs a few milliseconds of idle time, and capping the arenas
+keeps every thread's freed memory in one place. A lower mmap threshold is no substitute: it costs
+throughput and the heap still climbs, because what pins it is oneDNN's kernel cache (turned off in
+``models.encoders.torch_encoder``).
 """
 
 from __future__ import annotations

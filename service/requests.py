@@ -8,8 +8,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from models import Document
-from models.text import title_line
+from models import Document, title_line
 from service.errors import ProblemError
 from service.schemas import SummarizeRequest
 from service.settings import Settings

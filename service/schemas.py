@@ -6,8 +6,7 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from models import Bullet, Summary, Usage
-from models.generation import MAX_BEAMS, MAX_NEW_TOKENS
+from models import MAX_BEAMS, MAX_NEW_TOKENS, Bullet, Summary, Usage
 
 BulletCount = Annotated[int, Field(ge=1, le=10)]
 

@@ -9,8 +9,7 @@ from typing import Literal, Self
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from models.generation import MAX_BEAMS, MAX_NEW_TOKENS, GenerationConfig
-from models.onnx_export import default_cache_dir
+from models import MAX_BEAMS, MAX_NEW_TOKENS, GenerationConfig, default_cache_dir
 
 
 class Settings(BaseSettings):

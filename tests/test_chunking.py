@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from itertools import pairwise
 
-from models.chunking import chunk_sentences, fit_sentences
-from models.text import segment
+from models.text.chunking import chunk_sentences, fit_sentences
+from models.text.segmentation import segment
 from tests.articles import LONG_STORY
 
 

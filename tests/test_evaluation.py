@@ -13,7 +13,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from models import Document, Summariser
-from models.evaluation import (
+from models.extractive.ranker import DEFAULT_PARAMS_PATH, FEATURES, RankerParams, SentenceRanker
+from models.extractive.summariser import ExtractiveSummariser
+from models.quality.evaluation import (
     Example,
     RougeMeter,
     SumyBaseline,
@@ -23,10 +25,8 @@ from models.evaluation import (
     normalise_reference,
     run_leadlist,
 )
-from models.extractive import ExtractiveSummariser
-from models.ranker import DEFAULT_PARAMS_PATH, FEATURES, RankerParams, SentenceRanker
-from models.text import segment
-from models.training import Oracle, fit_logistic, train_ranker
+from models.quality.training import Oracle, fit_logistic, train_ranker
+from models.text.segmentation import segment
 from service.cli import main, service_documents
 from service.settings import Settings
 from tests.articles import BRIDGE, LONG_STORY, STORM, generated_stories

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from models import Document, Summariser, summarise
-from models.text import segment
+from models import Document, ReportsPadding, Summariser, summarise
+from models.text.segmentation import segment
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from tests.conftest import shared_file
 
@@ -98,7 +98,7 @@ def test_example_article_bullets_are_story_not_furniture(summariser: Summariser)
 
 def test_encoder_runs_no_onednn_kernels(summariser: Summariser, capfd: pytest.CaptureFixture[str]) -> None:
     # oneDNN caches a compiled kernel per input shape, and those pin freed heap memory in a long-running
-    # service (models/encoder.py); torch's own kernels must do all the work.
+    # service (models/encoders/torch_encoder.py); torch's own kernels must do all the work.
     import torch
 
     documents = [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE)]
@@ -106,3 +106,15 @@ def test_encoder_runs_no_onednn_kernels(summariser: Summariser, capfd: pytest.Ca
         summaries = summarise(summariser, documents)
     assert all(summary.bullets for summary in summaries)
     assert "primitive,exec" not in capfd.readouterr().out
+
+
+def test_padding_is_reported_by_the_encoder_that_did_it(summariser: Summariser) -> None:
+    """The service's padding metric reads this: the real tokens are the encoder's (truncated) ones."""
+    assert isinstance(summariser, ReportsPadding)
+    job = summariser.prepare(Document(LONG_STORY, title=LONG_STORY_TITLE))
+    summariser.compute(job.inputs)
+    padding = summariser.last_padding()
+    window = summariser.info.max_tokens
+    assert padding.real == sum(min(tokens, window) for tokens in job.input_tokens)
+    assert padding.padded >= padding.real
+    assert 0.0 <= padding.ratio < 1.0

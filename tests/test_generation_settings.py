@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from models.generation import DecodeParams, GenerationConfig
+from models.generators.generation import DecodeParams, GenerationConfig
 from service.settings import Settings
 
 

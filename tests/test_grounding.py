@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from models import Summariser
-from models.extractive import ExtractiveSummariser
-from models.grounding import Grounding, SourceIndex, facts, ground
-from models.text import segment
+from models.abstractive.grounding import Grounding, SourceIndex, facts, ground
+from models.extractive.summariser import ExtractiveSummariser
+from models.text.segmentation import segment
 from tests.articles import BRIDGE
 
 THRESHOLD = 0.5

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from models import Document, Summariser, load_summariser, summarise
-from models.encoder import SentenceEncoder
-from models.extractive import ExtractiveSummariser
-from models.onnx_export import MODEL_FILE, export_dir, is_exported
-from models.text import segment
+from models.encoders.onnx_export import MODEL_FILE, export_dir, is_exported
+from models.encoders.protocol import SentenceEncoder
+from models.extractive.summariser import ExtractiveSummariser
+from models.text.segmentation import segment
 from service.settings import Settings
 from tests.articles import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from tests.conftest import ROOT, run_cli

@@ -1,13 +1,17 @@
-"""The forward-pass plan: every input in exactly one chunk, chunks within the cap, and the cheapest split."""
+"""The forward-pass plan (every input in exactly one chunk, chunks within the cap, the cheapest split) and
+the loop both encoders run it through (rows back in order, the padding it reports)."""
 
 from __future__ import annotations
 
 import itertools
 import random
 
+import numpy as np
 import pytest
 
-from models.padding import padded_tokens, plan_chunks
+from models import Padding
+from models.encoders.padding import TokenIds, encode_in_passes, padded_tokens, plan_chunks
+from models.encoders.protocol import Embeddings
 
 
 def cost(lengths: list[int], chunks: list[tuple[int, int]], overhead: int) -> int:
@@ -61,3 +65,25 @@ def test_unsorted_lengths_are_refused() -> None:
 
 def test_no_inputs_no_chunks() -> None:
     assert plan_chunks([]) == []
+
+
+def test_encode_in_passes_returns_rows_in_input_order_and_reports_its_padding() -> None:
+    token_ids = [[1] * length for length in (3, 40, 7, 40, 1)]
+    passes: list[list[int]] = []
+
+    def encode_pass(batch: TokenIds) -> Embeddings:
+        passes.append([len(ids) for ids in batch])
+        return np.array([[len(ids), 0.0] for ids in batch], dtype=np.float32)
+
+    out, padding = encode_in_passes(token_ids, 2, encode_pass)
+    assert out[:, 0].tolist() == [3, 40, 7, 40, 1]
+    assert all(p == sorted(p, reverse=True) for p in passes)
+    lengths = sorted((len(ids) for ids in token_ids), reverse=True)
+    assert padding == Padding(real=sum(lengths), padded=padded_tokens(lengths, plan_chunks(lengths)))
+    assert padding.ratio == pytest.approx(1 - padding.real / padding.padded)
+
+
+def test_encode_in_passes_of_nothing_computes_nothing() -> None:
+    out, padding = encode_in_passes([], 4, lambda batch: pytest.fail("no pass expected"))
+    assert out.shape == (0, 4)
+    assert (padding, padding.ratio) == (Padding(0, 0), 0.0)

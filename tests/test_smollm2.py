@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from models.grounding import facts
+from models.abstractive.grounding import facts
 from service.app import create_app
 from service.settings import Settings
 from tests.articles import BRIDGE, BRIDGE_TITLE, STORM

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from models.text import MAX_SENTENCE_CHARS, segment, title_line
+from models.text.segmentation import MAX_SENTENCE_CHARS, segment, title_line
 from tests.articles import BRIDGE, STORM
 
 

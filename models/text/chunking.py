@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from models.text import Sentence, _cut_long
+from models.text.segmentation import Sentence, cut_long
 
 CountTokens = Callable[[Sequence[str]], list[int]]
 
@@ -41,7 +41,7 @@ def fit_sentences(
             continue
         limit = max(1, len(sentence.text) * budget // tokens)
         while True:
-            spans = list(_cut_long(article, sentence.start, sentence.end, limit))
+            spans = list(cut_long(article, sentence.start, sentence.end, limit))
             pieces = [article[s:e] for s, e in spans]
             piece_tokens = count_tokens(pieces)
             # Characters per token vary within a sentence; shrink until every piece fits. A piece of

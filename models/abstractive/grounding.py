@@ -19,15 +19,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.encoder import Embeddings
-from models.text import Sentence
+from models.encoders.protocol import Embeddings
+from models.text.segmentation import Sentence
+from models.text.words import LOOKUP_WORD
 
 # Supporting sentences: the best one, plus others nearly as close (a bullet may fuse two sentences).
 MAX_SOURCES = 3
 SOURCE_MARGIN = 0.1
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
-_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 # "U.S." is one name; its dots are kept inside, the final one dropped.
 _CAPITALISED = re.compile(r"\b[A-Z][\w’'-]*(?:\.[A-Z][\w’'-]*)*")
 _SENTENCE_START = re.compile(r"(?:^|(?P<before>\S*)[.!?:;]\s+|[\"“]\s*|\n)\s*$")
@@ -89,7 +89,6 @@ class Grounding:
     # Supporting story sentences, best first.
     sources: tuple[Sentence, ...]
     missing: tuple[str, ...]
-    checked: int
 
     def supported(self, threshold: float) -> bool:
         return self.support >= threshold and not self.missing
@@ -116,7 +115,7 @@ class SourceIndex:
     """An article's words and numbers, normalised once so many bullets can be checked cheaply."""
 
     def __init__(self, article: str) -> None:
-        names = _WORD.findall(article) + _CAPITALISED.findall(article)
+        names = LOOKUP_WORD.findall(article) + _CAPITALISED.findall(article)
         self.words = {_name_key(word).lower() for word in names}
         self.numbers = {_plain_number(n) for n in _NUMBER.findall(article)}
         self.numbers |= {digits for word, digits in _NUMBER_WORDS.items() if word in self.words}
@@ -136,7 +135,7 @@ def ground(
 ) -> list[Grounding]:
     """Check each bullet against the article's story sentences."""
     if not sentences:
-        return [Grounding(0.0, 0.0, (), tuple(facts(b)), len(facts(b))) for b in bullets]
+        return [Grounding(0.0, 0.0, (), tuple(facts(b))) for b in bullets]
     similarity = bullet_embeddings @ sentence_embeddings.T
     results = []
     for row, bullet in enumerate(bullets):
@@ -149,7 +148,7 @@ def ground(
         missing = tuple(fact for fact in checked if not source.contains(fact))
         coverage = 1.0 - len(missing) / len(checked) if checked else 1.0
         clamped = min(1.0, max(0.0, best))
-        results.append(Grounding(clamped * coverage**2, clamped, sources, missing, len(checked)))
+        results.append(Grounding(clamped * coverage**2, clamped, sources, missing))
     return results
 
 

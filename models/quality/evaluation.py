@@ -19,7 +19,8 @@ from typing import Any
 
 from models.document import Document, Summary
 from models.summariser import Summariser, summarise
-from models.text import segment
+from models.text.segmentation import segment
+from models.text.words import WORD
 
 BASELINES: tuple[str, ...] = ("lead", "lexrank", "textrank")
 ROUGE_TYPES: tuple[str, ...] = ("rouge1", "rouge2", "rougeLsum")
@@ -28,7 +29,6 @@ ROUGE_TYPES: tuple[str, ...] = ("rouge1", "rouge2", "rougeLsum")
 CHUNK_DOCUMENTS = 32
 
 _DETACHED_STOP = re.compile(r"\s+\.$")
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +111,7 @@ class _WordTokenizer:
         return [s.text for s in segment(paragraph).sentences]
 
     def to_words(self, sentence: str) -> list[str]:
-        return _WORD.findall(sentence)
+        return WORD.findall(sentence)
 
 
 class SumyBaseline:
@@ -210,7 +210,7 @@ def evaluate(
     if cache_dir is None:
         summaries = run_leadlist(summariser, documents, progress)
     else:
-        from models.jobs import compute_jobs
+        from models.quality.embedding_cache import compute_jobs
 
         jobs = compute_jobs(summariser, documents, cache_dir)
         summaries = [summariser.finish(job) for job in jobs]

@@ -24,10 +24,7 @@ from typing import Any
 import numpy as np
 
 from models.document import Document, Job
-from models.evaluation import BASELINES, Example, RougeMeter, baseline_system, load_examples
-from models.extractive import ExtractiveSummariser, finish_with, job_embeddings
-from models.jobs import compute_jobs
-from models.ranker import (
+from models.extractive.ranker import (
     DEFAULT_PARAMS_PATH,
     FEATURES,
     FloatArray,
@@ -35,6 +32,9 @@ from models.ranker import (
     SentenceRanker,
     sentence_features,
 )
+from models.extractive.summariser import ExtractiveSummariser, finish_with, job_embeddings
+from models.quality.embedding_cache import compute_jobs
+from models.quality.evaluation import BASELINES, Example, RougeMeter, baseline_system, load_examples
 
 # Logistic regression's L2 strength on standardised features; the folds decide nothing here, it only
 # keeps rare binary features (questions, quotes) from taking extreme weights.
@@ -81,7 +81,7 @@ class Oracle:
     def labels(
         self, sentences: Sequence[str], highlights: Sequence[str], limit: int = ORACLE_MAX_SENTENCES
     ) -> list[int]:
-        from models.evaluation import normalise_reference
+        from models.quality.evaluation import normalise_reference
 
         ref1, ref2 = self._ngrams("\n".join(normalise_reference(h) for h in highlights))
         grams = [self._ngrams(s) for s in sentences]
@@ -218,7 +218,7 @@ def train_ranker(
     everything and write the parameters."""
     from tqdm import tqdm
 
-    from models.encoder import TransformerSentenceEncoder
+    from models.encoders.torch_encoder import TransformerSentenceEncoder
 
     examples = load_examples(data, limit)
     if len(examples) < folds or folds < 2:

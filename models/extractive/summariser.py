@@ -7,7 +7,6 @@ and selection run per document in ``finish`` and cost a small fraction of the en
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,11 +14,10 @@ from typing import Any
 import numpy as np
 
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
-from models.encoder import Embeddings, SentenceEncoder
-from models.ranker import SentenceRanker, sentence_features
-from models.text import Sentence, segment
-
-_WORD = re.compile(r"\S+")
+from models.encoders.protocol import Embeddings, Padding, SentenceEncoder
+from models.extractive.ranker import SentenceRanker, sentence_features
+from models.text.segmentation import Sentence, segment
+from models.text.words import story_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +36,6 @@ class ExtractiveSummariser:
             version=f"{version}+ranker.{ranker.params.version}",
             backend=type(encoder).__name__,
             max_tokens=encoder.max_tokens,
-            default_bullets=None,
         )
 
     def prepare(self, document: Document) -> Job:
@@ -55,6 +52,10 @@ class ExtractiveSummariser:
 
     def finish(self, job: Job) -> Summary:
         return finish_with(self.ranker, job)
+
+    def last_padding(self) -> Padding:
+        """The padding of the latest ``compute``: the encoder's forward passes are the whole model call."""
+        return self.encoder.last_padding
 
 
 def job_embeddings(job: Job) -> tuple[list[Sentence], Embeddings, Embeddings | None]:
@@ -82,8 +83,12 @@ def finish_with(ranker: SentenceRanker, job: Job) -> Summary:
     if not sentences:
         return Summary(bullets=[], usage=usage)
     scores = ranker.score(sentence_features(sentences, embeddings, title_embedding))
-    words = sum(len(_WORD.findall(s.text)) for s in sentences)
-    count = ranker.bullet_count(words, len(sentences), job.document.min_bullets, job.document.max_bullets)
+    count = ranker.bullet_count(
+        story_words(s.text for s in sentences),
+        len(sentences),
+        job.document.min_bullets,
+        job.document.max_bullets,
+    )
     chosen = ranker.select(sentences, embeddings, scores, count)
     bullets = [
         Bullet(text=sentences[i].text, start=sentences[i].start, end=sentences[i].end, score=float(scores[i]))

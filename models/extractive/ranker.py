@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models.encoder import Embeddings
-from models.text import Sentence
+from models.encoders.protocol import Embeddings
+from models.text.segmentation import Sentence
+from models.text.words import WORD
 
 DEFAULT_PARAMS_PATH = Path(__file__).with_name("ranker_params.json")
 
@@ -50,7 +51,6 @@ _ATTRIBUTION = re.compile(
     r"\b(?:said|says|told|added|according to|explained|wrote|noted)\b[^.!?]{0,40}[.!?][\"”’']?$",
     re.IGNORECASE,
 )
-_WORD = re.compile(r"\w+")
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -126,7 +126,7 @@ def sentence_features(
 
 
 def sentence_words(sentences: Sequence[Sentence]) -> FloatArray:
-    return np.array([max(1, len(_WORD.findall(s.text))) for s in sentences], dtype=np.float64)
+    return np.array([max(1, len(WORD.findall(s.text))) for s in sentences], dtype=np.float64)
 
 
 class SentenceRanker:
@@ -183,7 +183,7 @@ class SentenceRanker:
 
 def _word_centrality(sentences: Sequence[Sentence]) -> FloatArray:
     """Mean share of the other sentences that contain each of a sentence's content words."""
-    bags = [{w.lower() for w in _WORD.findall(s.text) if len(w) > 3 and not w.isdigit()} for s in sentences]
+    bags = [{w.lower() for w in WORD.findall(s.text) if len(w) > 3 and not w.isdigit()} for s in sentences]
     frequency: dict[str, int] = {}
     for bag in bags:
         for word in bag:
@@ -201,5 +201,5 @@ def _unit(vector: Embeddings) -> Embeddings:
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
-    tokens = [t.lower() for t in _WORD.findall(text)]
+    tokens = [t.lower() for t in WORD.findall(text)]
     return {tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)}

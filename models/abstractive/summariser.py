@@ -14,7 +14,6 @@ because the bullets exist only after generation; it costs little next to generat
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,17 +21,17 @@ from typing import Any
 
 import numpy as np
 
-from models.chunking import chunk_sentences, fit_sentences
+from models.abstractive.grounding import Grounding, SourceIndex, ground
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
-from models.encoder import SentenceEncoder
-from models.generation import DecodeParams, GenerationConfig
-from models.generator import Generation, TextGenerator, parse_bullets
-from models.grounding import Grounding, SourceIndex, ground
-from models.ranker import SentenceRanker, sentence_features
-from models.text import Sentence, segment
+from models.encoders.protocol import SentenceEncoder
+from models.extractive.ranker import SentenceRanker, sentence_features
+from models.generators.generation import DecodeParams, GenerationConfig
+from models.generators.generator import Generation, TextGenerator, parse_bullets
+from models.text.chunking import chunk_sentences, fit_sentences
+from models.text.segmentation import Sentence, segment
+from models.text.words import story_words
 
 _HEADER_END = "\x1e"
-_WORD = re.compile(r"\S+")
 # Chunks shorter than this many tokens of article are not worth a generator's window.
 MIN_CHUNK_TOKENS = 16
 
@@ -88,7 +87,6 @@ class AbstractiveSummariser:
             version=f"{version}+guard.minilm",
             backend=type(generator).__name__,
             max_tokens=self.chunk_tokens,
-            default_bullets=None,
             generative=True,
         )
 
@@ -199,8 +197,9 @@ class AbstractiveSummariser:
         ]
         embeddings = vectors[keep]
         scores = self.ranker.score(sentence_features(pseudo, embeddings, title_vector))
-        words = sum(len(_WORD.findall(s.text)) for s in sentences)
-        count = self.ranker.bullet_count(words, len(pseudo), document.min_bullets, document.max_bullets)
+        count = self.ranker.bullet_count(
+            story_words(s.text for s in sentences), len(pseudo), document.min_bullets, document.max_bullets
+        )
         chosen = self.ranker.select(pseudo, embeddings, scores, count)
         threshold = self.config.grounding_threshold
         bullets = []

@@ -67,7 +67,6 @@ class Segmentation:
     sentences: list[Sentence]
     # A heading line the article opens with, usable as a title when the caller sent none.
     leading_heading: str | None
-    furniture_spans: int
 
 
 def segment(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Segmentation:
@@ -78,7 +77,6 @@ def segment(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Segmenta
 
     sentences: list[Sentence] = []
     leading_heading: str | None = None
-    dropped = len(furniture)
     for number, (start, end) in enumerate(lines):
         if number in furniture:
             continue
@@ -91,13 +89,12 @@ def segment(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Segmenta
         for position, (found_start, s_end) in enumerate(_sentence_spans(text, start, end)):
             s_start = _skip_dateline(text, found_start, s_end) if position == 0 else found_start
             if s_start >= s_end or _FURNITURE_SENTENCE.search(text[s_start:s_end]):
-                dropped += 1
                 continue
-            for piece_start, piece_end in _cut_long(text, s_start, s_end, max_sentence_chars):
+            for piece_start, piece_end in cut_long(text, s_start, s_end, max_sentence_chars):
                 sentences.append(
                     Sentence(text[piece_start:piece_end], piece_start, piece_end, len(sentences))
                 )
-    return Segmentation(sentences, leading_heading, dropped)
+    return Segmentation(sentences, leading_heading)
 
 
 def _lines(text: str) -> Iterator[tuple[int, int]]:
@@ -146,7 +143,7 @@ def _skip_dateline(text: str, start: int, end: int) -> int:
     return _strip(text, match.end(), end)[0] if match else start
 
 
-def _cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
+def cut_long(text: str, start: int, end: int, limit: int) -> Iterator[tuple[int, int]]:
     """Cut an over-long span at whitespace into nearly equal pieces of at most ``limit`` characters."""
     while end - start > limit:
         pieces = -(-(end - start) // limit)

@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from models.encoder import DEFAULT_MODEL_NAME, default_model_dir, model_max_tokens
+from models.encoders.weights import DEFAULT_MODEL_NAME, default_model_dir, model_max_tokens
 
 # ONNX opset of the exported graph: 18 is what torch's exporter emits natively, and onnxruntime runs it.
 OPSET = 18

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
 
-from models.generation import DecodeParams
-from models.text import segment
+from models.generators.generation import DecodeParams
+from models.text.segmentation import segment
 
 # Tokenizers without a real limit report a huge model_max_length; anything above this is not a window.
 _NO_LIMIT = 1_000_000
