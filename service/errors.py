@@ -1,8 +1,13 @@
-"""Every error leaves the service as ``application/problem+json`` (RFC 9457), never as a bare 500."""
+"""Every error leaves the service as ``application/problem+json`` (RFC 9457), never as a bare 500.
+
+The batcher's refusals are answered from one table, :data:`REFUSAL_ANSWERS`, by one handler: a new
+refusal gets its status, problem type and ``Retry-After`` by adding a row.
+"""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
@@ -15,6 +20,7 @@ from service.batching import (
     ClientDisconnectedError,
     DeadlineExceededError,
     QueueFullError,
+    RefusalError,
     RequestTooLargeError,
     ShuttingDownError,
 )
@@ -63,6 +69,42 @@ def problem_response(
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 
 
+@dataclass(frozen=True)
+class RefusalAnswer:
+    """How one kind of batcher refusal is answered over HTTP."""
+
+    status: int
+    kind: str
+    # Formatted with the refusal's attributes, and the refusal itself as ``error``.
+    detail: str
+    # Sent as Retry-After unless the refusal carries its own estimate, which wins.
+    retry_after_s: int | None = None
+    # Attributes of the refusal copied into the problem body, in this order.
+    extra: tuple[str, ...] = ()
+
+    def response(self, refusal: RefusalError) -> JSONResponse:
+        retry = refusal.retry_after_s if refusal.retry_after_s is not None else self.retry_after_s
+        headers = {"Retry-After": str(retry)} if retry is not None else None
+        detail = self.detail.format(error=refusal, **vars(refusal))
+        extra = {name: getattr(refusal, name) for name in self.extra}
+        return problem_response(self.status, self.kind, detail, headers, extra=extra)
+
+
+REFUSAL_ANSWERS: dict[type[RefusalError], RefusalAnswer] = {
+    QueueFullError: RefusalAnswer(429, "queue-full", "The service is at capacity; retry later."),
+    RequestTooLargeError: RefusalAnswer(
+        413,
+        "request-too-large",
+        "The request needs {tokens} model tokens; at most {limit} can be queued.",
+        extra=("limit", "tokens"),
+    ),
+    DeadlineExceededError: RefusalAnswer(504, "deadline-exceeded", "The request was {error}."),
+    ShuttingDownError: RefusalAnswer(503, "shutting-down", "The service is shutting down.", retry_after_s=1),
+    # Nobody is listening; the status is for the request log and metrics (nginx's convention).
+    ClientDisconnectedError: RefusalAnswer(499, "client-closed-request", "The client closed the connection."),
+}
+
+
 def _title(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
@@ -91,32 +133,9 @@ def install_error_handlers(app: FastAPI) -> None:
         kind = _title(exc.status_code).lower().replace(" ", "-")
         return problem_response(exc.status_code, kind, str(exc.detail), dict(exc.headers or {}))
 
-    @app.exception_handler(QueueFullError)
-    async def _queue_full(_: Request, exc: QueueFullError) -> JSONResponse:
-        retry = str(exc.retry_after_s)
-        return problem_response(
-            429, "queue-full", "The service is at capacity; retry later.", {"Retry-After": retry}
-        )
-
-    @app.exception_handler(RequestTooLargeError)
-    async def _too_large(_: Request, exc: RequestTooLargeError) -> JSONResponse:
-        detail = f"The request needs {exc.tokens} model tokens; at most {exc.limit} can be queued."
-        return problem_response(
-            413, "request-too-large", detail, extra={"limit": exc.limit, "tokens": exc.tokens}
-        )
-
-    @app.exception_handler(DeadlineExceededError)
-    async def _deadline(_: Request, exc: DeadlineExceededError) -> JSONResponse:
-        return problem_response(504, "deadline-exceeded", f"The request was {exc}.")
-
-    @app.exception_handler(ShuttingDownError)
-    async def _draining(_: Request, exc: ShuttingDownError) -> JSONResponse:
-        return problem_response(503, "shutting-down", "The service is shutting down.", {"Retry-After": "1"})
-
-    @app.exception_handler(ClientDisconnectedError)
-    async def _gone(_: Request, exc: ClientDisconnectedError) -> JSONResponse:
-        # Nobody is listening; the status is for the request log and metrics (nginx's convention).
-        return problem_response(499, "client-closed-request", "The client closed the connection.")
+    @app.exception_handler(RefusalError)
+    async def _refused(_: Request, exc: RefusalError) -> JSONResponse:
+        return REFUSAL_ANSWERS[type(exc)].response(exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

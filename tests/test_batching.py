@@ -201,6 +201,7 @@ class ThreadRecorder:
 def test_model_calls_run_on_one_thread_first_come_first_served(summariser: Summariser) -> None:
     recorder = ThreadRecorder(summariser)
     stories = [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE), Document(LONG_STORY)]
+    padding_before = sample("leadlist_batch_padding_ratio_count")
     jobs = [summariser.prepare(story) for story in stories]
 
     async def run() -> None:
@@ -216,6 +217,8 @@ def test_model_calls_run_on_one_thread_first_come_first_served(summariser: Summa
     asyncio.run(run())
     assert len(recorder.calls) >= 2  # the budget holds one story: the three need several calls
     assert {name for name, _ in recorder.calls} == {"leadlist-model_0"}
+    # The recorder does not report padding, so none is guessed for its calls.
+    assert sample("leadlist_batch_padding_ratio_count") == padding_before
     # Requests are served whole and in turn, never interleaved (their arrival order is up to the threads
     # that split them), and nothing is skipped or repeated.
     computed = [text for _, inputs in recorder.calls for text in inputs]
