@@ -15,8 +15,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service import metrics
 from service.errors import problem_response
-
-OPEN_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
+from service.health import OPERATIONS_PATHS
 
 
 def key_id(key: str) -> str:
@@ -42,7 +41,7 @@ class ApiKeyAuth:
         self._keys = [(key.encode(), key_id(key)) for key in keys]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in OPEN_PATHS:
+        if scope["type"] != "http" or scope["path"] in OPERATIONS_PATHS:
             await self.app(scope, receive, send)
             return
         presented = _bearer(scope)

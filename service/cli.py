@@ -104,8 +104,8 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
 
     from models import summarise, title_line
     from service.app import load_from_settings
+    from service.documents import to_document
     from service.errors import ProblemError
-    from service.requests import to_document
     from service.schemas import ModelRef, SummarizeRequest, SummarizeResponse
 
     raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
@@ -145,7 +145,7 @@ def _export_onnx(settings: Settings, cache_dir: Path | None) -> int:
 
 def service_documents(articles: Sequence[str], settings: Settings, max_bullets: int | None) -> list[Document]:
     """Documents built exactly as ``POST /v1/summarize`` builds them from ``{"text", "max_bullets"}``."""
-    from service.requests import to_document
+    from service.documents import to_document
     from service.schemas import SummarizeRequest
 
     return [to_document(SummarizeRequest(text=a, max_bullets=max_bullets), settings) for a in articles]

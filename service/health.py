@@ -10,6 +10,10 @@ from service.schemas import Health
 
 router = APIRouter(tags=["operations"])
 
+# What orchestrators and monitoring call: no API key, no traffic limits, logged at debug level only, so an
+# overloaded or locked-down instance still answers its probes and its scrape.
+OPERATIONS_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
+
 
 @router.get("/livez", response_model=Health)
 async def livez() -> Health:

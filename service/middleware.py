@@ -16,11 +16,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import metrics
+from service.health import OPERATIONS_PATHS
 
 _log = logging.getLogger("leadlist.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
-# Probes and scrapes are frequent and uninteresting: logged at debug level only.
-QUIET_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 
 
 class RequestTelemetry:
@@ -54,7 +53,8 @@ class RequestTelemetry:
             metrics.REQUEST_DURATION.labels(route=route).observe(elapsed)
             state: dict[str, Any] = scope.get("state", {})
             _log.log(
-                logging.DEBUG if scope["path"] in QUIET_PATHS else logging.INFO,
+                # Probes and scrapes are frequent and uninteresting.
+                logging.DEBUG if scope["path"] in OPERATIONS_PATHS else logging.INFO,
                 "request",
                 extra={
                     "request_id": request_id,

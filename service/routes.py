@@ -8,8 +8,8 @@ from fastapi import APIRouter, Request
 
 from models import Document
 from service.deps import EngineDep, SettingsDep
+from service.documents import media_type, read_summarize_request, to_document, validate_json
 from service.errors import ProblemError
-from service.requests import media_type, read_summarize_request, to_document, validate_json
 from service.schemas import (
     BatchRequest,
     BatchResponse,

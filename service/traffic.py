@@ -9,8 +9,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service import metrics
 from service.errors import ProblemError, problem_response
-
-EXEMPT_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
+from service.health import OPERATIONS_PATHS
 
 
 class TrafficLimits:
@@ -21,7 +20,7 @@ class TrafficLimits:
         self.in_flight = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in EXEMPT_PATHS:
+        if scope["type"] != "http" or scope["path"] in OPERATIONS_PATHS:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_concurrency:

@@ -1,4 +1,4 @@
-"""Reading a summarise body: JSON or plain text, checked before any model work is queued."""
+"""From a summarise body to a ``Document``: JSON or plain text, checked before any model work is queued."""
 
 from __future__ import annotations
 
