@@ -16,14 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service.batching import (
-    ClientDisconnectedError,
-    DeadlineExceededError,
-    QueueFullError,
-    RefusalError,
-    RequestTooLargeError,
-    ShuttingDownError,
-)
+from service.batching import refusals
 
 PROBLEM_JSON = "application/problem+json"
 _log = logging.getLogger("leadlist.errors")
@@ -82,7 +75,7 @@ class RefusalAnswer:
     # Attributes of the refusal copied into the problem body, in this order.
     extra: tuple[str, ...] = ()
 
-    def response(self, refusal: RefusalError) -> JSONResponse:
+    def response(self, refusal: refusals.RefusalError) -> JSONResponse:
         retry = refusal.retry_after_s if refusal.retry_after_s is not None else self.retry_after_s
         headers = {"Retry-After": str(retry)} if retry is not None else None
         detail = self.detail.format(error=refusal, **vars(refusal))
@@ -90,18 +83,22 @@ class RefusalAnswer:
         return problem_response(self.status, self.kind, detail, headers, extra=extra)
 
 
-REFUSAL_ANSWERS: dict[type[RefusalError], RefusalAnswer] = {
-    QueueFullError: RefusalAnswer(429, "queue-full", "The service is at capacity; retry later."),
-    RequestTooLargeError: RefusalAnswer(
+REFUSAL_ANSWERS: dict[type[refusals.RefusalError], RefusalAnswer] = {
+    refusals.QueueFullError: RefusalAnswer(429, "queue-full", "The service is at capacity; retry later."),
+    refusals.RequestTooLargeError: RefusalAnswer(
         413,
         "request-too-large",
         "The request needs {tokens} model tokens; at most {limit} can be queued.",
         extra=("limit", "tokens"),
     ),
-    DeadlineExceededError: RefusalAnswer(504, "deadline-exceeded", "The request was {error}."),
-    ShuttingDownError: RefusalAnswer(503, "shutting-down", "The service is shutting down.", retry_after_s=1),
+    refusals.DeadlineExceededError: RefusalAnswer(504, "deadline-exceeded", "The request was {error}."),
+    refusals.ShuttingDownError: RefusalAnswer(
+        503, "shutting-down", "The service is shutting down.", retry_after_s=1
+    ),
     # Nobody is listening; the status is for the request log and metrics (nginx's convention).
-    ClientDisconnectedError: RefusalAnswer(499, "client-closed-request", "The client closed the connection."),
+    refusals.ClientDisconnectedError: RefusalAnswer(
+        499, "client-closed-request", "The client closed the connection."
+    ),
 }
 
 
@@ -133,8 +130,8 @@ def install_error_handlers(app: FastAPI) -> None:
         kind = _title(exc.status_code).lower().replace(" ", "-")
         return problem_response(exc.status_code, kind, str(exc.detail), dict(exc.headers or {}))
 
-    @app.exception_handler(RefusalError)
-    async def _refused(_: Request, exc: RefusalError) -> JSONResponse:
+    @app.exception_handler(refusals.RefusalError)
+    async def _refused(_: Request, exc: refusals.RefusalError) -> JSONResponse:
         return REFUSAL_ANSWERS[type(exc)].response(exc)
 
     @app.exception_handler(Exception)
