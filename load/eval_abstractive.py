@@ -4,7 +4,7 @@ Generation runs once per story: the same prompts feed two finishes, one that dro
 rejects and one that keeps every bullet, so the two rows differ only by the guard. Prints a markdown
 table and the guard's drop rate; reads ../shared/data/cnn_dev.jsonl (never copied into the repository).
 
-    .venv/bin/python load/eval_abstractive.py --limit 50 --threads 1 --max-new-tokens 96
+    .venv/bin/python -m load.eval_abstractive --limit 50 --threads 1 --max-new-tokens 96
 """
 
 from __future__ import annotations
@@ -19,13 +19,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from models import Document, Summary, load_summariser, summarise  # noqa: E402
-from models.generators.generation import GenerationConfig  # noqa: E402
-
-DATA = ROOT.parent / "shared" / "data" / "cnn_dev.jsonl"
+from load._data import CNN_DEV, shown
+from load._rouge import Example, RougeMeter, dev_examples
+from models import Document, Summary, load_summariser, summarise
+from models.generators.generation import GenerationConfig
 
 
 def smollm2_path() -> Path:
@@ -35,18 +32,12 @@ def smollm2_path() -> Path:
     return next(Path(next(iter(spec.submodule_search_locations))).glob("*.gguf"))
 
 
-def rouge_row(name: str, summaries: list[Summary], rows: list[dict[str, Any]]) -> dict[str, Any]:
-    from rouge_score.rouge_scorer import RougeScorer
-
-    scorer = RougeScorer(["rouge1", "rouge2", "rougeLsum"], use_stemmer=True)
-    scores: dict[str, list[float]] = {"rouge1": [], "rouge2": [], "rougeLsum": []}
-    for summary, row in zip(summaries, rows, strict=True):
-        result = scorer.score("\n".join(row["highlights"]), "\n".join(b.text for b in summary.bullets))
-        for key, values in scores.items():
-            values.append(result[key].fmeasure)
+def rouge_row(name: str, summaries: list[Summary], examples: list[Example]) -> dict[str, Any]:
+    """One table row: mean ROUGE F1 x 100 and bullets per story."""
+    scores = RougeMeter().mean([[b.text for b in s.bullets] for s in summaries], examples)
     return {
         "system": name,
-        **{key: round(100 * statistics.fmean(values), 2) for key, values in scores.items()},
+        **{key: round(value, 2) for key, value in scores.items()},
         "bullets": round(statistics.fmean(len(s.bullets) for s in summaries), 2),
     }
 
@@ -62,12 +53,11 @@ def main() -> int:
         "--generations", type=Path, help="JSON file caching the generated texts, so the guard can be re-run"
     )
     args = parser.parse_args()
-    if not DATA.exists():
-        print(f"{DATA} is not available; nothing to evaluate", file=sys.stderr)
+    rows = dev_examples(args.limit, args.offset)
+    if rows is None:
+        print(f"{shown(CNN_DEV)} is not available; nothing to evaluate", file=sys.stderr)
         return 0
-    lines = DATA.read_text().splitlines()[args.offset : args.offset + args.limit]
-    rows = [json.loads(line) for line in lines]
-    documents = [Document(text=row["article"]) for row in rows]
+    documents = [Document(text=row.article) for row in rows]
 
     started = time.perf_counter()
     extractive = summarise(load_summariser("extractive", threads=args.threads), documents)
@@ -83,7 +73,7 @@ def main() -> int:
     for number, (document, row) in enumerate(zip(documents, rows, strict=True), 1):
         keep_job = generator.prepare(dataclasses.replace(document, keep_unsupported=True))
         drop_job = generator.prepare(dataclasses.replace(document, keep_unsupported=False))
-        key = f"{row['id']}:{args.max_new_tokens}"
+        key = f"{row.id}:{args.max_new_tokens}"
         if key not in cache:
             cache[key] = [list(generation) for generation in generator.compute(keep_job.inputs)]
             if args.generations:

@@ -1,31 +1,25 @@
 """Fuzz a real ``leadlist serve`` from its own OpenAPI document, for longer than CI does.
 
-CI (``tests/test_fuzz.py``) runs 120 valid and 120 invalid examples per operation; this runs as many as
-asked against a service started on loopback, and keeps going after a failure so that one run reports
-every operation. Each answer is checked the same way: no 5xx, a documented status, content type and
-body, and invalid input rejected.
+CI (``tests/service/test_fuzz.py``) runs 120 valid and 120 invalid examples per operation; this runs as
+many as asked against a service started on loopback, and keeps going after a failure so that one run
+reports every operation. Each answer is checked as CI checks it (``load/_fuzzing.py``): no 5xx, a
+documented status, content type and body, and invalid input rejected.
 
-    .venv/bin/python load/fuzz.py --examples 1000
+    .venv/bin/python -m load.fuzz --examples 1000
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import schemathesis
-from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.core.failures import FailureGroup
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from server import free_port, running_service
-
-from tests.test_fuzz import checks_for
+from load._fuzzing import checks_for, fuzz
+from load._server import free_port, running_service
 
 
 def fuzz_operation(operation: Any, mode: GenerationMode, examples: int) -> tuple[int, str | None]:
@@ -35,15 +29,12 @@ def fuzz_operation(operation: Any, mode: GenerationMode, examples: int) -> tuple
         return 0, None
     sent = 0
 
-    @given(case=operation.as_strategy(generation_mode=mode))
-    @settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), database=None)
-    def run(case: schemathesis.Case) -> None:
+    def count() -> None:
         nonlocal sent
         sent += 1
-        case.call_and_validate(checks=checks)
 
     try:
-        run()
+        fuzz(operation, mode, checks, examples, on_case=count)
     except (Exception, FailureGroup) as exc:  # a finding to report, not a reason to stop
         # A group of failed checks is a BaseExceptionGroup, which ``except Exception`` lets through.
         return sent, f"{type(exc).__name__}: {_first_line(exc)}"

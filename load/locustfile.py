@@ -4,10 +4,12 @@ Most calls are single JSON articles; some are ``text/plain`` uploads, some are b
 bad requests that must get their documented 4xx (counted as a success when they do, as a failure when
 they get anything else). ``max_bullets`` varies, and so does the length of the articles: they come from
 both dev sets in ../shared/data when present (long CNN stories, short BBC ones), else from the generator
-in ``articles.py``. Every 200 is checked: each bullet must be the exact slice of the text it came from.
+in ``load/_articles.py``. Every 200 is checked: each bullet must be the exact slice of the text it came
+from.
 
-Run it through ``load/run`` (which starts the service, scrapes its metrics and summarises), or directly:
-    .venv/bin/locust -f load/locustfile.py --headless -u 16 -r 4 -t 60s --host http://127.0.0.1:8000
+Run it through ``load/run`` (which starts the service, scrapes its metrics and summarises), or directly
+from the repository root (``-m`` puts the root on the path, so ``load`` imports as a package):
+    .venv/bin/python -m locust -f load/locustfile.py --headless -u 16 -r 4 -t 60s --host http://127.0.0.1:8000
 Only ever point it at a service on this machine's loopback.
 """
 
@@ -16,13 +18,11 @@ from __future__ import annotations
 import json
 import random
 import sys
-from pathlib import Path
 from typing import Any
 
 from locust import FastHttpUser, between, events, task
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articles import news_mix
+from load._articles import news_mix
 
 ARTICLES, SOURCE = news_mix(400)
 # The documented limits at their defaults (LEADLIST_MAX_BATCH_DOCUMENTS, LEADLIST_MAX_CHARACTERS).
@@ -81,10 +81,7 @@ class NewsroomUser(FastHttpUser):
         text = self.article()
         payload = {"text": text, **bullet_options(self.rng)}
         with self.client.post("/v1/summarize", json=payload, catch_response=True) as response:
-            if response.status_code != 200:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
-            elif not faithful(response.json(), text):
-                response.failure("a bullet is not the slice of the article it points to")
+            self._expect_bullets(response, text)
 
     @task(20)
     def summarize_text_plain(self) -> None:
@@ -96,10 +93,7 @@ class NewsroomUser(FastHttpUser):
             name="/v1/summarize [text/plain]",
             catch_response=True,
         ) as response:
-            if response.status_code != 200:
-                response.failure(f"status {response.status_code}: {response.text[:200]}")
-            elif not faithful(response.json(), text):
-                response.failure("a bullet is not the slice of the article it points to")
+            self._expect_bullets(response, text)
 
     @task(12)
     def summarize_batch(self) -> None:
@@ -135,6 +129,13 @@ class NewsroomUser(FastHttpUser):
             catch_response=True,
         ) as response:
             self._expect_problem(response, 413)
+
+    @staticmethod
+    def _expect_bullets(response: Any, text: str) -> None:
+        if response.status_code != 200:
+            response.failure(f"status {response.status_code}: {response.text[:200]}")
+        elif not faithful(response.json(), text):
+            response.failure("a bullet is not the slice of the article it points to")
 
     @staticmethod
     def _expect_problem(response: Any, expected: int) -> None:

@@ -1,8 +1,8 @@
 """Serving cost of the ranker against the encoder, per article, measured side by side in one process.
 
-    .venv/bin/python load/ranker_cost.py [DATA.jsonl] [--limit N]
+    .venv/bin/python -m load.ranker_cost [DATA.jsonl] [--limit N]
 
-Without DATA it uses the made-up stories in tests/articles.py. For each article it times ``prepare``
+Without DATA it uses the made-up stories in ``load/_stories.py``. For each article it times ``prepare``
 (cleaning, splitting, token counts), ``compute`` (MiniLM on every sentence and the title) and ``finish``
 (features, scoring, selection) and prints the medians and the ratio; on a shared machine compare the
 ratio, not the absolute numbers.
@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from load._rouge import load_examples
+from load._stories import BRIDGE, LONG_STORY, STORM
 from models import Document, load_summariser
-from models.quality.evaluation import load_examples
 
 
 def main() -> None:
@@ -30,8 +28,6 @@ def main() -> None:
     if args.data:
         articles = [e.article for e in load_examples(args.data, args.limit)]
     else:
-        from tests.articles import BRIDGE, LONG_STORY, STORM
-
         articles = [BRIDGE, STORM, LONG_STORY]
     summariser = load_summariser("extractive")
     warm_up = summariser.prepare(Document("Warm up the model. It has two sentences."))

@@ -1,157 +1,45 @@
 """Reliability runs against a real ``leadlist serve`` on loopback: overload, drain and soak.
 
-    .venv/bin/python load/reliability.py overload --seconds 30 --factor 4
-    .venv/bin/python load/reliability.py drain --seconds 10
-    .venv/bin/python load/reliability.py soak --seconds 600 --fraction 0.7
+    .venv/bin/python -m load.reliability overload --seconds 30 --factor 4
+    .venv/bin/python -m load.reliability drain --seconds 10
+    .venv/bin/python -m load.reliability soak --seconds 600 --fraction 0.7
 
 Each run starts its own service, measures its capacity first (closed loop, 32 concurrent callers) where
 it needs it, drives bounded open-loop traffic at a multiple of it, prints what it saw and exits 1 when a
 behavioural promise was broken: an answer other than 200/429/503, a connection cut mid-request, a queue
-above its bound, a drained process that did not exit 0 in time. Memory and recovery are printed and
-judged against the issue's figures. Traffic only ever goes to 127.0.0.1 and every loop is bounded.
+above its bound, a drained process that did not exit 0 in time. Memory and recovery are printed for
+people to judge. Traffic only ever goes to 127.0.0.1 and every loop is bounded.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import json
 import os
 import signal
-import sys
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articles import load_articles
-from server import free_port, running_service
+from load._articles import load_articles
+from load._client import Tally, call, closed_loop, open_loop
+from load._metrics import scrape
+from load._server import free_port, rss_mb, running_service, service_pid
+from load._stats import per_second, percentile
 
-ALLOWED = {200, 429, 503}
-MAX_OUTSTANDING = 4000  # bounds the client's own memory when the service falls behind
-
-
-@dataclass
-class Tally:
-    statuses: collections.Counter[str] = field(default_factory=collections.Counter)
-    latencies: list[float] = field(default_factory=list)
-    missing_retry_after: int = 0
-    completions: list[float] = field(default_factory=list)  # monotonic times of 200s
-
-    def record(self, status: str, latency: float, response: httpx.Response | None) -> None:
-        self.statuses[status] += 1
-        if status == "200":
-            self.latencies.append(latency)
-            self.completions.append(time.monotonic())
-        if (
-            response is not None
-            and response.status_code in (429, 503)
-            and "retry-after" not in response.headers
-        ):
-            self.missing_retry_after += 1
-
-    @property
-    def unexpected(self) -> int:
-        return sum(n for s, n in self.statuses.items() if s not in {str(code) for code in ALLOWED})
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
-async def call(client: httpx.AsyncClient, text: str, tally: Tally) -> None:
-    started = time.monotonic()
-    try:
-        response = await client.post("/v1/summarize", json={"text": text})
-    except httpx.ConnectError:
-        tally.record("refused", 0.0, None)  # never got in: the listener was already closed
-        return
-    except httpx.TransportError as exc:
-        tally.record(f"cut:{type(exc).__name__}", 0.0, None)
-        return
-    tally.record(str(response.status_code), time.monotonic() - started, response)
-
-
-async def closed_loop(
-    base: str,
-    articles: list[str],
-    seconds: float,
-    concurrency: int,
-    *,
-    stop: asyncio.Event | None = None,
-    keep_alive: bool = True,
-) -> Tally:
-    """``concurrency`` callers, each sending its next request when the last is answered."""
-    tally = Tally()
-    deadline = time.monotonic() + seconds
-    limits = httpx.Limits(
-        max_connections=concurrency, max_keepalive_connections=concurrency if keep_alive else 0
-    )
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-
-        async def caller(offset: int) -> None:
-            index = offset
-            while time.monotonic() < deadline and not (stop and stop.is_set()):
-                await call(client, articles[index % len(articles)], tally)
-                index += concurrency
-
-        await asyncio.gather(*(caller(i) for i in range(concurrency)))
-    return tally
-
-
-async def open_loop(base: str, articles: list[str], seconds: float, rate: float) -> Tally:
-    """Requests at a fixed arrival rate whatever the service does, as real callers behave."""
-    tally = Tally()
-    limits = httpx.Limits(max_connections=1000, max_keepalive_connections=200)
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
-        tasks: set[asyncio.Task[None]] = set()
-        started = time.monotonic()
-        sent = 0
-        while (now := time.monotonic()) - started < seconds:
-            due = int((now - started) * rate)
-            while sent < due and len(tasks) < MAX_OUTSTANDING:
-                task = asyncio.create_task(call(client, articles[sent % len(articles)], tally))
-                tasks.add(task)
-                task.add_done_callback(tasks.discard)
-                sent += 1
-            await asyncio.sleep(0.005)
-        if tasks:
-            await asyncio.wait(tasks, timeout=90)
-    return tally
-
-
-def metric(base: str, name: str) -> float:
-    for line in httpx.get(f"{base}/metrics", timeout=10).text.splitlines():
-        if line.startswith(name + " "):
-            return float(line.split()[1])
-    return 0.0
-
-
-def service_pid(base: str) -> int:
-    port = int(base.rsplit(":", 1)[1])
-    for connection in psutil.net_connections("tcp"):
-        if connection.status == psutil.CONN_LISTEN and connection.laddr.port == port and connection.pid:
-            return connection.pid
-    raise RuntimeError(f"no process listens on {port}")
-
-
-def rss_mb(pid: int) -> float:
-    return psutil.Process(pid).memory_info().rss / 2**20
+# Under overload a request may wait for a whole queue; a minute is past any answer worth waiting for.
+TIMEOUT_S = 60.0
 
 
 async def sample(base: str, pid: int, seconds: float, every: float, into: list[dict[str, float]]) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         await asyncio.sleep(every)
-        queued = await asyncio.to_thread(metric, base, "leadlist_queue_tokens")
+        queued = (await asyncio.to_thread(scrape, base)).get("leadlist_queue_tokens")
         into.append({"t": time.monotonic(), "rss_mb": rss_mb(pid), "queue_tokens": queued})
 
 
@@ -164,13 +52,14 @@ def capacity(base: str, articles: list[str], seconds: float) -> float:
     fixed window is no better: it is off by up to a call's worth of stories.
     """
     started = time.monotonic()
-    tally = asyncio.run(closed_loop(base, articles, seconds, 32))
+    tally = asyncio.run(closed_loop(base, articles, 32, seconds=seconds, timeout_s=TIMEOUT_S))
     if not tally.completions:
         return 0.0
     return len(tally.completions) / (max(tally.completions) - started)
 
 
 def summary_line(name: str, tally: Tally, seconds: float) -> str:
+    """Requests, answers by status, ok/s, p50 and p99 of a run, on one line."""
     ok = tally.statuses["200"]
     return (
         f"{name}: {sum(tally.statuses.values())} requests, {dict(tally.statuses)}, {ok / seconds:.2f} ok/s, "
@@ -189,25 +78,28 @@ def run_overload(args: argparse.Namespace, articles: list[str]) -> dict[str, Any
 
         async def both() -> Tally:
             sampler = asyncio.create_task(sample(base, pid, args.seconds, 0.5, samples))
-            tally = await open_loop(base, articles, args.seconds, rate)
+            tally = await open_loop(base, articles, rate, seconds=args.seconds, timeout_s=TIMEOUT_S)
             await sampler
             return tally
 
         tally = asyncio.run(both())
         ended = time.monotonic()
-        after = asyncio.run(closed_loop(base, articles, 5.0 + args.recovery_window, 32))
-        per_second = _throughput_by_second(after.completions, ended)
+        recovery = 5.0 + args.recovery_window
+        after = asyncio.run(closed_loop(base, articles, 32, seconds=recovery, timeout_s=TIMEOUT_S))
+        ok_by_second = per_second(after.completions, ended)
         print(summary_line("overload", tally, args.seconds))
         rss = [s["rss_mb"] for s in samples]
         queue_max = max((s["queue_tokens"] for s in samples), default=0.0)
-        recovered_at = next((i + 1 for i, n in enumerate(per_second) if n >= 0.8 * peak), None)
+        recovered_at = next((i + 1 for i, n in enumerate(ok_by_second) if n >= 0.8 * peak), None)
         print(
             f"queue tokens max {queue_max:.0f} (bound {args.queue_tokens}); "
             f"RSS {rss[0]:.0f} -> {rss[-1]:.0f} MB (highest {max(rss):.0f})"
         )
-        print(f"after overload, ok/s by second: {per_second}; back to >=80% of capacity in {recovered_at} s")
+        print(
+            f"after overload, ok/s by second: {ok_by_second}; back to >=80% of capacity in {recovered_at} s"
+        )
         return {
-            "unexpected": tally.unexpected,
+            "unexpected": tally.outside({"200", "429", "503"}),
             "missing_retry_after": tally.missing_retry_after,
             "queue_within_bound": queue_max <= args.queue_tokens,
             "rss_start_mb": rss[0],
@@ -216,11 +108,6 @@ def run_overload(args: argparse.Namespace, articles: list[str]) -> dict[str, Any
             "recovered_within_s": recovered_at,
             "statuses": dict(tally.statuses),
         }
-
-
-def _throughput_by_second(completions: list[float], start: float) -> list[int]:
-    counts = collections.Counter(int(t - start) for t in completions if t >= start)
-    return [counts.get(i, 0) for i in range(max(counts, default=-1) + 1)]
 
 
 def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
@@ -238,7 +125,9 @@ def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
         async def load_then_term() -> tuple[Tally, Tally]:
             stop = asyncio.Event()
             load = asyncio.create_task(
-                closed_loop(base, articles, args.seconds, 32, stop=stop, keep_alive=False)
+                closed_loop(
+                    base, articles, 32, seconds=args.seconds, stop=stop, keep_alive=False, timeout_s=TIMEOUT_S
+                )
             )
             await asyncio.sleep(args.seconds / 2)
             stop.set()
@@ -260,11 +149,11 @@ def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
         f"after SIGTERM: exit code {outcome['exit_code']} in {outcome['exit_after_s']:.1f}s; late requests {dict(late.statuses)}"
     )
     return {
-        "unexpected": sum(n for s, n in tally.statuses.items() if s not in {"200", "503"}),
+        "unexpected": tally.outside({"200", "503"}),
         "cut_mid_request": cut,
         "missing_retry_after": tally.missing_retry_after,
         "late_requests": dict(late.statuses),
-        "late_hung": sum(n for s, n in late.statuses.items() if s not in {"refused", "503"}),
+        "late_hung": late.outside({"refused", "503"}),
         "exit_code": outcome["exit_code"],
         "exited_within_grace": outcome["exit_after_s"] <= args.grace,
         "statuses": dict(tally.statuses),
@@ -285,15 +174,14 @@ def run_soak(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
             remaining = args.seconds
             while remaining > 0:
                 window = min(args.window, remaining)
-                windows.append(await open_loop(base, articles, window, rate))
+                windows.append(await open_loop(base, articles, rate, seconds=window, timeout_s=TIMEOUT_S))
                 remaining -= window
             await sampler
 
         asyncio.run(soak())
     total = Tally()
     for window in windows:
-        total.statuses.update(window.statuses)
-        total.latencies += window.latencies
+        total.merge(window)
     first_window_end = samples[0]["t"] + min(args.window, args.seconds)
     settled = [s["rss_mb"] for s in samples if s["t"] >= first_window_end] or [samples[-1]["rss_mb"]]
     growth = (settled[-1] - settled[0]) / settled[0]
@@ -313,7 +201,7 @@ def run_soak(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
     print(f"RSS by window (MB): {rss_by_window}; highest after the first window {max(settled):.0f} MB")
     print(f"p99 by window (ms): {p99s}")
     return {
-        "unexpected": sum(n for s, n in total.statuses.items() if s != "200"),
+        "unexpected": total.failures,
         "rss_settled_mb": settled[0],
         "rss_end_mb": settled[-1],
         "rss_max_mb": max(settled),

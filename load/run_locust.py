@@ -19,24 +19,10 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
-from prometheus_client.parser import text_string_to_metric_families
+from load._metrics import scrape
+from load._server import free_port, running_service
 
 LOAD = Path(__file__).resolve().parent
-sys.path.insert(0, str(LOAD))
-from server import free_port, running_service  # noqa: E402
-
-Samples = dict[str, float]
-
-
-def scrape(base: str) -> tuple[str, Samples]:
-    """The /metrics text and its samples summed over labels, by sample name."""
-    text = httpx.get(f"{base}/metrics", timeout=10).text
-    samples: Samples = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            samples[sample.name] = samples.get(sample.name, 0.0) + sample.value
-    return text, samples
 
 
 def seconds(run_time: str) -> float:
@@ -74,8 +60,8 @@ def main() -> int:
     started = time.perf_counter()
     with running_service(free_port(), env) as base:
         ready_s = time.perf_counter() - started
-        before_text, before = scrape(base)
-        (out / "metrics_before.txt").write_text(before_text)
+        before = scrape(base)
+        (out / "metrics_before.txt").write_text(before.text)
         prefix = out / "locust"
         command = [
             sys.executable, "-m", "locust", "-f", str(LOAD / "locustfile.py"), "--headless",
@@ -87,11 +73,11 @@ def main() -> int:
             locust = subprocess.run(
                 command, stdout=log, stderr=subprocess.STDOUT, check=False, cwd=LOAD.parent
             )
-        after_text, after = scrape(base)
-        (out / "metrics_after.txt").write_text(after_text)
+        after = scrape(base)
+        (out / "metrics_after.txt").write_text(after.text)
 
     def delta(name: str) -> float:
-        return after.get(name, 0.0) - before.get(name, 0.0)
+        return after.get(name) - before.get(name)
 
     if locust.returncode not in (0, 1) or not Path(f"{prefix}_stats.csv").exists():
         print((out / "locust.log").read_text()[-3000:], file=sys.stderr)
@@ -111,7 +97,7 @@ def main() -> int:
         f"batch size    {delta('leadlist_batch_size_requests_sum') / batches if batches else 0:.2f} requests "
         f"per model call ({batches:.0f} calls)",
         f"rejected      {delta('leadlist_rejected_total'):.0f} (429/504/disconnect/too large, all reasons)",
-        f"service RSS   {after.get('process_resident_memory_bytes', 0) / 1e6:.0f} MB after the run",
+        f"service RSS   {after.get('process_resident_memory_bytes') / 1e6:.0f} MB after the run",
         "",
         f"{'request':<44} {'count':>6} {'fail':>5} {'p50':>6} {'p95':>6} {'p99':>6}",
     ]

@@ -4,8 +4,8 @@ Starts ``leadlist serve`` on loopback, sends the articles at ``--concurrency``, 
 thread of the service used during the run, in cores, plus the load generator's own. Sampling profilers
 cannot always tell an event loop waiting in native code from one working; the kernel's counters can.
 
-    .venv/bin/python load/thread_cpu.py                  # 100 cnn_dev stories, 32 clients
-    LEADLIST_ENCODER=onnx-int8 .venv/bin/python load/thread_cpu.py
+    .venv/bin/python -m load.thread_cpu                  # 100 cnn_dev stories, 32 clients
+    LEADLIST_ENCODER=onnx-int8 .venv/bin/python -m load.thread_cpu
 """
 
 from __future__ import annotations
@@ -14,19 +14,16 @@ import argparse
 import asyncio
 import os
 import resource
-import sys
-from pathlib import Path
 
 import psutil
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from articles import load_articles
-from bench_batching import drive
-from reliability import service_pid
-from server import free_port, running_service
+from load._articles import load_articles
+from load._client import closed_loop
+from load._server import free_port, running_service, service_pid
 
 
 def thread_cpu_seconds(pid: int) -> dict[int, float]:
+    """User plus system CPU seconds of each thread of ``pid`` so far, by thread id."""
     return {t.id: t.user_time + t.system_time for t in psutil.Process(pid).threads()}
 
 
@@ -40,9 +37,10 @@ def main() -> int:
     articles, source = load_articles(args.limit)
     with running_service(free_port()) as base:
         pid = service_pid(base)
-        asyncio.run(drive(base, articles[:8], 4))  # warm-up outside the measurement
+        asyncio.run(closed_loop(base, articles[:8], 4))  # warm-up outside the measurement
         before, client_before = thread_cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
-        elapsed, _, failures = asyncio.run(drive(base, articles, args.concurrency))
+        run = asyncio.run(closed_loop(base, articles, args.concurrency))
+        elapsed, failures = run.elapsed_s, run.failures
         after, client_after = thread_cpu_seconds(pid), resource.getrusage(resource.RUSAGE_SELF)
     used = {tid: seconds - before.get(tid, 0.0) for tid, seconds in after.items()}
     client = (client_after.ru_utime + client_after.ru_stime) - (

@@ -7,7 +7,7 @@ instructions and the share of samples inside loops built on ``vpdpbusd`` (VNNI),
 ``vpmaddubsw``/``vpmaddwd`` (the pre-VNNI int8 path) and on ``vfmadd`` (fp32). Needs perf and objdump
 (Debian: linux-perf, binutils) and an export (``leadlist export-onnx``); prints, asserts nothing.
 
-    .venv/bin/python load/vnni_check.py [--cache-dir DIR] [--seconds 8]
+    .venv/bin/python -m load.vnni_check [--cache-dir DIR] [--seconds 8]
 """
 
 from __future__ import annotations
@@ -25,10 +25,8 @@ from pathlib import Path
 import numpy as np
 import onnxruntime
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from models.encoders.onnx_export import MODEL_FILE, default_cache_dir, ensure_exported  # noqa: E402
+from load._data import ROOT
+from models.encoders.onnx_export import MODEL_FILE, default_cache_dir, ensure_exported
 
 KERNEL_FAMILIES = (
     ("VNNI int8 (vpdpbusd)", ("vpdpbus",)),
@@ -67,8 +65,18 @@ def main() -> int:
     print(f"CPU flag avx512_vnni: {'yes' if ' avx512_vnni' in flags else 'no'}")
     with tempfile.TemporaryDirectory() as scratch:
         data = Path(scratch) / "perf.data"
-        workload = [sys.executable, __file__, "--spin", str(model), "--seconds", str(args.seconds)]
-        subprocess.run(["perf", "record", "-q", "-F", "999", "-o", str(data), *workload], check=True)
+        workload = [
+            sys.executable,
+            "-m",
+            "load.vnni_check",
+            "--spin",
+            str(model),
+            "--seconds",
+            str(args.seconds),
+        ]
+        subprocess.run(
+            ["perf", "record", "-q", "-F", "999", "-o", str(data), *workload], check=True, cwd=ROOT
+        )
         report = subprocess.run(
             ["perf", "report", "-i", str(data), "--stdio", "--sort", "dso,sym"],
             capture_output=True, text=True, check=True,

@@ -35,8 +35,8 @@ class Settings(BaseSettings):
         None, ge=1, le=10, description="Bullets when the caller asks for none; unset lets the model choose."
     )
 
-    # Micro-batching (see README "Batching"): how long to wait for company, how big a model call may be,
-    # how much work may queue before new requests are refused, and how long a request may take.
+    # Micro-batching (see docs/configuration.md "Batching"): how long to wait for company, how big a model
+    # call may be, how much work may queue before new requests are refused, and how long a request may take.
     batching: bool = Field(
         True, description="False: a model call never mixes requests (to measure the gain)."
     )
@@ -47,7 +47,7 @@ class Settings(BaseSettings):
     max_queue_tokens: int = Field(262_144, ge=1024, description="Queued tokens before answering 429.")
     request_timeout_s: float = Field(30.0, gt=0, le=600, description="Deadline per request (504 after).")
 
-    # Hardening (see README "Security" and "Operations").
+    # Hardening (see docs/operations.md "Security" and "Signals").
     api_keys: SecretStr | None = Field(
         None, description="Comma-separated keys, or the path of a file with one key a line; unset = no auth."
     )

@@ -1,10 +1,10 @@
-"""Shared fixtures: the real MiniLM model is loaded once per test session and reused everywhere."""
+"""Shared fixtures: the real MiniLM model is loaded once per test session and reused everywhere.
+
+Helpers that tests import live in ``tests/support``; this file holds only fixtures.
+"""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,24 +14,13 @@ from fastapi.testclient import TestClient
 from models import Summariser, load_summariser
 from service.app import create_app
 from service.settings import Settings
-
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-LEADLIST = Path(sys.executable).with_name("leadlist")
+from tests.support.app import wait_ready
+from tests.support.cli import run_cli
 
 
 @pytest.fixture(scope="session")
 def summariser() -> Summariser:
     return load_summariser("extractive")
-
-
-def wait_ready(client: TestClient, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if client.get("/readyz").status_code == 200:
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"service not ready after {timeout}s: {client.get('/readyz').json()}")
 
 
 @pytest.fixture(scope="session")
@@ -40,25 +29,6 @@ def client(summariser: Summariser) -> Iterator[TestClient]:
     with TestClient(app) as test_client:
         wait_ready(test_client)
         yield test_client
-
-
-def shared_file(relative: str) -> Path:
-    """A file under ../shared, or a clean skip when this checkout has no shared folder beside it."""
-    path = SHARED / relative
-    if not path.exists():
-        pytest.skip(f"{relative} is not available (expected at {path}); skipping tests that read shared data")
-    return path
-
-
-def run_cli(*args: str, cache_dir: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(LEADLIST), *args, "--cache-dir", str(cache_dir)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-        cwd=ROOT,
-    )
 
 
 @pytest.fixture(scope="session")

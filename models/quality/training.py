@@ -40,7 +40,7 @@ from models.quality.evaluation import BASELINES, Example, RougeMeter, baseline_s
 # keeps rare binary features (questions, quotes) from taking extreme weights.
 L2 = 1.0
 ORACLE_MAX_SENTENCES = 5
-# Selection settings fixed from the cross-validated experiments in the README: searching them per fold
+# Selection settings fixed from the cross-validated experiments in docs/quality.md: searching them per fold
 # picked noise (held-out ROUGE fell) — with 480 training stories, fewer knobs generalise better.
 REDUNDANCY = 0.5
 LENGTH_PENALTY = 0.0

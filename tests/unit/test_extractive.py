@@ -1,0 +1,120 @@
+"""The default summariser on the real MiniLM model: faithful, ordered, bounded, non-redundant."""
+
+from __future__ import annotations
+
+import pytest
+
+from load._stories import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
+from models import Document, ReportsPadding, Summariser, summarise
+from models.text.segmentation import segment
+from tests.support.paths import shared_file
+
+
+def test_bullets_are_article_sentences_in_article_order(summariser: Summariser) -> None:
+    [summary] = summarise(summariser, [Document(BRIDGE, title=BRIDGE_TITLE)])
+    assert summary.bullets
+    for bullet in summary.bullets:
+        assert BRIDGE[bullet.start : bullet.end] == bullet.text
+    starts = [b.start for b in summary.bullets]
+    assert starts == sorted(starts)
+
+
+def test_bullet_count_grows_with_the_story(summariser: Summariser) -> None:
+    # The count thresholds are fitted on cnn_dev (whose highlights average 2.5 short bullets), so a
+    # ~570-word story gets 3 or 4 bullets depending on the fit; short stays 3 and very long gets 5.
+    very_long = LONG_STORY + "\n" + BRIDGE + "\n" + STORM.split("\nWatch")[0]
+    short, long, longest = summarise(
+        summariser,
+        [Document(STORM), Document(LONG_STORY, title=LONG_STORY_TITLE), Document(very_long)],
+    )
+    assert len(short.bullets) == 3
+    assert 3 <= len(long.bullets) <= 5
+    assert len(longest.bullets) == 5
+
+
+def test_bullet_bounds_are_honoured(summariser: Summariser) -> None:
+    results = summarise(
+        summariser,
+        [
+            Document(LONG_STORY, max_bullets=2),
+            Document(STORM, min_bullets=6),
+            Document(STORM, min_bullets=4, max_bullets=4),
+            Document("One lonely sentence here.", min_bullets=3),
+        ],
+    )
+    assert [len(r.bullets) for r in results] == [2, 6, 4, 1]
+
+
+def test_repeated_sentences_are_never_two_bullets(summariser: Summariser) -> None:
+    repeated = "The dam burst on Friday, flooding the valley. " * 4
+    article = (
+        repeated + "Rescue teams reached the village by boat. The army sent helicopters. Schools closed."
+    )
+    [summary] = summarise(summariser, [Document(article, max_bullets=3)])
+    texts = [b.text for b in summary.bullets]
+    assert len(texts) == len(set(texts)) == 3
+
+
+def test_usage_counts_what_was_read(summariser: Summariser) -> None:
+    [summary] = summarise(summariser, [Document(BRIDGE, title=BRIDGE_TITLE)])
+    assert summary.usage.characters == len(BRIDGE)
+    assert summary.usage.sentences == len(segment(BRIDGE).sentences)
+    assert summary.usage.tokens > summary.usage.sentences
+    assert summary.usage.truncated is False
+
+
+def test_tokens_past_the_window_are_reported_as_truncated(summariser: Summariser) -> None:
+    # Each CJK character is its own token, so a 600-character run needs far more than 256 tokens.
+    [summary] = summarise(summariser, [Document("漢" * 590 + "。")])
+    assert summary.usage.truncated is True
+    assert summary.bullets
+
+
+def test_same_document_same_bullets_alone_or_with_others(summariser: Summariser) -> None:
+    [alone] = summarise(summariser, [Document(BRIDGE, title=BRIDGE_TITLE)])
+    together = summarise(
+        summariser, [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE), Document(LONG_STORY)]
+    )
+    assert [b.text for b in together[1].bullets] == [b.text for b in alone.bullets]
+    for a, b in zip(alone.bullets, together[1].bullets, strict=True):
+        assert abs(a.score - b.score) < 1e-4
+
+
+def test_example_article_bullets_are_story_not_furniture(summariser: Summariser) -> None:
+    lines = shared_file("examples/kremlin_peace_talks.txt").read_text().split("\n")
+    title = lines[0]
+    body = "\n".join(line for line in lines[1:] if not line.startswith("- "))
+    [summary] = summarise(summariser, [Document(body, title=title)])
+    # 650 story words (the file's 900 include its lead list and furniture): 4 or 5 bullets, by the fit.
+    assert 4 <= len(summary.bullets) <= 5
+    headings = {"U.S. peace plan demands difficult concessions from Kyiv", "Leadership and a path forward"}
+    for bullet in summary.bullets:
+        assert not any(
+            word in bullet.text for word in ("Watch this clip", "Brighteon", "Sources include", "RT.com")
+        )
+        assert not any(bullet.text.startswith(h) for h in headings)
+        assert body[bullet.start : bullet.end] == bullet.text
+
+
+def test_encoder_runs_no_onednn_kernels(summariser: Summariser, capfd: pytest.CaptureFixture[str]) -> None:
+    # oneDNN caches a compiled kernel per input shape, and those pin freed heap memory in a long-running
+    # service (models/encoders/torch_encoder.py); torch's own kernels must do all the work.
+    import torch
+
+    documents = [Document(STORM), Document(BRIDGE, title=BRIDGE_TITLE)]
+    with torch.backends.mkldnn.verbose(torch.backends.mkldnn.VERBOSE_ON):
+        summaries = summarise(summariser, documents)
+    assert all(summary.bullets for summary in summaries)
+    assert "primitive,exec" not in capfd.readouterr().out
+
+
+def test_padding_is_reported_by_the_encoder_that_did_it(summariser: Summariser) -> None:
+    """The service's padding metric reads this: the real tokens are the encoder's (truncated) ones."""
+    assert isinstance(summariser, ReportsPadding)
+    job = summariser.prepare(Document(LONG_STORY, title=LONG_STORY_TITLE))
+    summariser.compute(job.inputs)
+    padding = summariser.last_padding()
+    window = summariser.info.max_tokens
+    assert padding.real == sum(min(tokens, window) for tokens in job.input_tokens)
+    assert padding.padded >= padding.real
+    assert 0.0 <= padding.ratio < 1.0
