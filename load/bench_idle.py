@@ -24,6 +24,9 @@ from load._stats import percentile
 
 EXAMPLE = "examples/kremlin_peace_talks.txt"
 CALLS = 20
+# A lead point counts as covered when one bullet shares this much of its wording (ROUGE-1 F1): the
+# sentence that makes the point, not one that merely names the same people.
+COVERED_AT = 0.25
 
 
 def example() -> tuple[str | None, str, list[str]]:
@@ -35,6 +38,21 @@ def example() -> tuple[str | None, str, list[str]]:
     lead = [line[2:] for line in lines[1:] if line.startswith("- ")]
     body = "\n".join(line for line in lines[1:] if not line.startswith("- "))
     return lines[0], body, lead
+
+
+def lead_points_covered(bullets: list[str], lead: list[str]) -> int:
+    """How many lead points some bullet makes; each point's best bullet is printed for a reader to judge."""
+    meter = RougeMeter()
+    covered = 0
+    for number, point in enumerate(lead, 1):
+        best = (
+            max((meter.score([bullet], [point])["rouge1"], bullet) for bullet in bullets)
+            if bullets
+            else (0, "")
+        )
+        covered += best[0] >= COVERED_AT
+        print(f"  point {number}: best bullet R1 {100 * best[0]:.1f}  {best[1][:90]}")
+    return covered
 
 
 def main() -> int:
@@ -61,6 +79,10 @@ def main() -> int:
         print(
             "ROUGE-1/2/Lsum vs the lead list: "
             + " / ".join(f"{100 * scores[name]:.1f}" for name in ROUGE_TYPES)
+        )
+        covered = lead_points_covered(bullets, lead)
+        print(
+            f"lead points covered (a bullet with ROUGE-1 F >= {COVERED_AT} against it): {covered}/{len(lead)}"
         )
     print(f"latency, {CALLS} calls one at a time: median {1000 * percentile(latencies, 0.5):.1f} ms")
     print(f"service RSS after warm-up and {CALLS + 3} calls: {rss:.0f} MB")

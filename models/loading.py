@@ -29,7 +29,7 @@ def load_summariser(
     runs it on the ``encoder`` backend; ``seq2seq`` and ``causal`` read it as the generator's weights and
     always use the embedded MiniLM on torch for the grounding guard and the reducer (they need torch).
     """
-    from models.extractive.ranker import RankerParams, SentenceRanker
+    from models.extractive.ranker import SentenceRanker
 
     if encoder not in ENCODER_NAMES:
         raise ValueError(f"unknown encoder {encoder!r}; expected one of {', '.join(ENCODER_NAMES)}")
@@ -37,7 +37,7 @@ def load_summariser(
         from models.extractive.summariser import ExtractiveSummariser
 
         sentence_encoder = load_encoder(encoder, model_path, threads, cache_dir)
-        return ExtractiveSummariser(sentence_encoder, SentenceRanker(RankerParams.load()))
+        return ExtractiveSummariser(sentence_encoder, SentenceRanker.load())
     if name in ("seq2seq", "causal"):
         from models.abstractive.summariser import AbstractiveSummariser
         from models.encoders.torch_encoder import TransformerSentenceEncoder
@@ -46,7 +46,7 @@ def load_summariser(
         generator = load_generator(name, model_path, threads)
         grounding = TransformerSentenceEncoder(threads=threads)
         return AbstractiveSummariser(
-            generator, grounding, SentenceRanker(RankerParams.load()), generation or GenerationConfig()
+            generator, grounding, SentenceRanker.load(), generation or GenerationConfig()
         )
     raise ValueError(f"unknown model {name!r}; expected one of {', '.join(MODEL_NAMES)}")
 

@@ -46,6 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="comma-separated: lead, lexrank, textrank, or none",
     )
     evaluate.add_argument("--limit", type=int, help="only the first N rows")
+    evaluate.add_argument("--split", help='only rows whose "split" field is this (e.g. validation)')
     evaluate.add_argument("--json", type=Path, dest="json_out", help="also write the table as JSON here")
     evaluate.add_argument(
         "--cache-dir",
@@ -53,16 +54,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="reuse sentence embeddings cached here (articles/s then excludes the encoder)",
     )
 
-    train = commands.add_parser("train-ranker", help="fit the ranker with k-fold cross-validation")
-    train.add_argument("--data", type=Path, required=True, help="JSONL training rows, as for eval")
-    train.add_argument("--folds", type=int, default=5)
+    train = commands.add_parser(
+        "train-ranker", help="fit the salience network on CNN/DailyMail and choose its settings on validation"
+    )
+    train.add_argument(
+        "--data",
+        type=Path,
+        required=True,
+        help="CNN/DailyMail JSONL (.xz/.gz too) with train and validation rows",
+    )
+    train.add_argument(
+        "--titles", type=Path, help="titled stories with summary_sentences (BBC) for the title weight"
+    )
+    train.add_argument("--train-stories", type=int, default=10_000, help="a seeded sample of the train split")
+    train.add_argument("--validation-stories", type=int, help="the first N validation rows (default: all)")
+    train.add_argument("--epochs", type=int, default=4)
     train.add_argument("--seed", type=int, default=13)
-    train.add_argument("--limit", type=int, help="only the first N rows")
     train.add_argument(
         "--out", type=Path, help="where to write the fitted parameters (default: the shipped params file)"
     )
-    train.add_argument("--cache-dir", type=Path, default=Path(".cache"), help="sentence embedding cache")
-    train.add_argument("--no-baselines", action="store_true", help="skip the LexRank/TextRank rows")
+    train.add_argument(
+        "--cache-dir", type=Path, default=Path(".cache/training"), help="sentence embedding cache (resumable)"
+    )
 
     args = parser.parse_args(argv)
     settings = get_settings()
@@ -170,7 +183,7 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
         )
         return 2
     try:
-        examples = load_examples(data, args.limit)
+        examples = load_examples(data, args.limit, args.split)
         documents = service_documents([e.article for e in examples], settings, max_bullets)
     except (OSError, ValueError, ProblemError) as exc:
         print(f"leadlist: cannot evaluate {data}: {exc}", file=sys.stderr)
@@ -196,19 +209,20 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _train(settings: Settings, args: argparse.Namespace) -> int:
+    from models import load_encoder
     from models.quality import train_ranker
 
+    encoder = load_encoder("torch", settings.model_path, settings.threads or None)
     return train_ranker(
         args.data,
-        lambda articles: service_documents(articles, settings, None),
-        model_path=settings.model_path,
-        threads=settings.threads or None,
-        folds=args.folds,
+        encoder,
+        args.cache_dir,
+        titles=args.titles,
+        train_stories=args.train_stories,
+        validation_stories=args.validation_stories,
+        epochs=args.epochs,
         seed=args.seed,
-        limit=args.limit,
         out=args.out,
-        cache_dir=args.cache_dir,
-        baselines=not args.no_baselines,
     )
 
 

@@ -24,7 +24,7 @@ import numpy as np
 from models.abstractive.grounding import Grounding, SourceIndex, ground
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
 from models.encoders.protocol import SentenceEncoder
-from models.extractive.ranker import SentenceRanker, sentence_features
+from models.extractive.ranker import SentenceRanker
 from models.generators.generation import DecodeParams, GenerationConfig
 from models.generators.generator import Generation, TextGenerator, parse_bullets
 from models.text.chunking import chunk_sentences, fit_sentences
@@ -32,6 +32,9 @@ from models.text.segmentation import Sentence, segment
 from models.text.words import story_words
 
 _HEADER_END = "\x1e"
+# How many generated bullets a story of so many words keeps: (below this many words, bullets), then 5.
+GENERATED_BULLETS_BY_WORDS: tuple[tuple[int, int], ...] = ((600, 3), (850, 4))
+MAX_GENERATED_BULLETS = 5
 # Chunks shorter than this many tokens of article are not worth a generator's window.
 MIN_CHUNK_TOKENS = 16
 
@@ -191,16 +194,17 @@ class AbstractiveSummariser:
         keep = sorted(
             keep, key=lambda i: (groundings[i].sources[0].start, i) if groundings[i].sources else (0, i)
         )
-        pseudo = [
-            Sentence(candidates[i], groundings[i].sources[0].start if groundings[i].sources else 0, 0, rank)
-            for rank, i in enumerate(keep)
-        ]
+        texts = [candidates[i] for i in keep]
         embeddings = vectors[keep]
-        scores = self.ranker.score(sentence_features(pseudo, embeddings, title_vector))
-        count = self.ranker.bullet_count(
-            story_words(s.text for s in sentences), len(pseudo), document.min_bullets, document.max_bullets
-        )
-        chosen = self.ranker.select(pseudo, embeddings, scores, count)
+        scores = self.ranker.scores(texts, embeddings, title_vector)
+        # Generated bullets are key points already: how many to keep follows the story's length, within
+        # the caller's bounds, rather than the extractive salience threshold.
+        count = generated_bullet_count(story_words(s.text for s in sentences))
+        upper = min(count, document.max_bullets or count)
+        lower = max(upper, document.min_bullets or 0)
+        # The guard has already judged each generated bullet; the extractive fragment rules do not apply.
+        everything = np.ones(len(texts), dtype=bool)
+        chosen = self.ranker.choose(texts, embeddings, scores, lower, lower, candidates=everything)
         threshold = self.config.grounding_threshold
         bullets = []
         for position in chosen:
@@ -240,3 +244,11 @@ def _bullets_hint(document: Document) -> str:
     low = document.min_bullets or min(3, document.max_bullets or 3)
     high = max(low, document.max_bullets or 5)
     return str(low) if low == high else f"{low} to {high}"
+
+
+def generated_bullet_count(story_words: int) -> int:
+    """Bullets for a story of ``story_words`` words: a longer story's lead list has more points."""
+    for below, bullets in GENERATED_BULLETS_BY_WORDS:
+        if story_words < below:
+            return bullets
+    return MAX_GENERATED_BULLETS

@@ -15,9 +15,8 @@ import numpy as np
 
 from models.document import Bullet, Document, Job, ModelInfo, Summary, Usage
 from models.encoders.protocol import Embeddings, Padding, SentenceEncoder
-from models.extractive.ranker import SentenceRanker, sentence_features
+from models.extractive.ranker import SentenceRanker
 from models.text.segmentation import Sentence, segment
-from models.text.words import story_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,8 +69,8 @@ def job_embeddings(job: Job) -> tuple[list[Sentence], Embeddings, Embeddings | N
 
 
 def finish_with(ranker: SentenceRanker, job: Job) -> Summary:
-    """Rank and select one computed job's sentences; training calls this too, so CV scores are what
-    the service would return."""
+    """Rank and select one computed job's sentences; training and evaluation call this too, so their
+    scores are what the service would return."""
     prepared: _Prepared = job.state
     sentences, embeddings, title_embedding = job_embeddings(job)
     usage = Usage(
@@ -82,16 +81,25 @@ def finish_with(ranker: SentenceRanker, job: Job) -> Summary:
     )
     if not sentences:
         return Summary(bullets=[], usage=usage)
-    scores = ranker.score(sentence_features(sentences, embeddings, title_embedding))
-    count = ranker.bullet_count(
-        story_words(s.text for s in sentences),
-        len(sentences),
+    text = job.document.text
+    paragraph_starts = [
+        i == 0 or "\n" in text[sentences[i - 1].end : sentence.start] for i, sentence in enumerate(sentences)
+    ]
+    ranking = ranker.rank(
+        [s.text for s in sentences],
+        embeddings,
+        title_embedding,
         job.document.min_bullets,
-        job.document.max_bullets,
+        maximum=job.document.max_bullets,
+        paragraph_starts=paragraph_starts,
     )
-    chosen = ranker.select(sentences, embeddings, scores, count)
     bullets = [
-        Bullet(text=sentences[i].text, start=sentences[i].start, end=sentences[i].end, score=float(scores[i]))
-        for i in chosen
+        Bullet(
+            text=sentences[i].text,
+            start=sentences[i].start,
+            end=sentences[i].end,
+            score=float(ranking.scores[i]),
+        )
+        for i in ranking.chosen
     ]
     return Summary(bullets=bullets, usage=usage)

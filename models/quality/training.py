@@ -1,289 +1,213 @@
-"""Fitting the sentence ranker: oracle labels, a logistic scorer, selection tuning, k-fold cross-validation.
+"""``leadlist train-ranker``: fit the salience network on CNN/DailyMail, its title weight on BBC, and its
+selection settings on the validation split; print the validation table; write the two parameter files.
 
-The pipeline is the serving pipeline: documents are prepared and embedded by the summariser the service
-loads, and every candidate parameter set is scored by running ``finish_with`` — the very code the service
-runs — so a cross-validated number is what a caller would get. Only the linear weights and one
-bullet-count threshold are fitted: with a few hundred stories, a scorer with more freedom would learn the
-dev set rather than the news.
-
-Labels come from a greedy ROUGE oracle (add the sentence that most raises ROUGE-1 + ROUGE-2 F1 of the
-selection, stop when none does), not from each sentence's own recall, which favours long sentences that
-lose on F1. Embeddings are cached under ``.cache/`` so a rerun costs seconds, not the encoder's minutes.
+The recipe, all seeded: a fixed random subset of the *train* split (``--train-stories``) is split into
+sentences and embedded with the serving encoder (chunks cached on disk, see :mod:`models.quality.corpus`),
+labelled by the greedy ROUGE oracle and used to fit the network. BBC stories carry titles and
+sentence-level salience labels: half of them fit the one title weight, the other half check it. The
+*validation* split chooses the automatic bullet count and the length and redundancy settings by ROUGE,
+through the same ranker the service runs, and is reported beside Lead-3 and the best fixed counts.
 """
 
 from __future__ import annotations
 
 import hashlib
 import sys
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from models.document import Document, Job
-from models.extractive.ranker import (
-    DEFAULT_PARAMS_PATH,
-    FEATURES,
-    FloatArray,
-    RankerParams,
-    SentenceRanker,
-    sentence_features,
-)
-from models.extractive.summariser import ExtractiveSummariser, finish_with, job_embeddings
-from models.quality.embedding_cache import compute_jobs
-from models.quality.evaluation import BASELINES, Example, RougeMeter, baseline_system, load_examples
+from models.encoders.protocol import SentenceEncoder
+from models.extractive.features import FEATURES, sentence_features
+from models.extractive.ranker import DEFAULT_PARAMS_PATH, RankerParams, SentenceRanker
+from models.extractive.salience import SalienceModel, SalienceShape
+from models.extractive.selection import SelectionParams
+from models.quality.corpus import Story, chunks, embedded_stories, read_rows, sample
+from models.quality.evaluation import SentenceRouge
+from models.quality.salience_training import Example, Oracle, train_network
+from models.text.words import WORD
 
-# Logistic regression's L2 strength on standardised features; the folds decide nothing here, it only
-# keeps rare binary features (questions, quotes) from taking extreme weights.
-L2 = 1.0
-ORACLE_MAX_SENTENCES = 5
-# Selection settings fixed from the cross-validated experiments in docs/quality.md: searching them per fold
-# picked noise (held-out ROUGE fell) — with 480 training stories, fewer knobs generalise better.
-REDUNDANCY = 0.5
-LENGTH_PENALTY = 0.0
-# The automatic count: 3 bullets below the fitted threshold, 4 below FIVE_BULLETS_FROM story words, then 5.
-# The choices are bounded because cnn_dev alone (highlights average 2.5 short bullets) would give every
-# story three, while a long story's lead list has four or five (the 900-word example has five); the dev
-# set cannot speak for the long stories it does not have.
-FOUR_BULLETS_FROM = (300, 450, 600)
-FIVE_BULLETS_FROM = 850
+# The selection settings searched on validation, one after another (each at the best of those before):
+# how sure the network must be to add a bullet beyond the minimum, and the minimum; the redundancy
+# penalty; the per-word cost.
+COUNT_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45)
+MIN_AUTO_BULLETS = (2, 3)
+REDUNDANCIES = (0.0, 0.25, 0.5, 1.0)
+LENGTH_PENALTIES = (0.0, 0.01, 0.02)
+TITLE_WEIGHTS = tuple(round(0.5 * i, 1) for i in range(13))
 
 
-@dataclass
-class Story:
-    """One training article after the expensive part: features, oracle labels, and its computed job."""
+def train_ranker(
+    data: Path,
+    encoder: SentenceEncoder,
+    cache_dir: Path,
+    *,
+    titles: Path | None = None,
+    train_stories: int = 10_000,
+    validation_stories: int | None = None,
+    epochs: int = 4,
+    seed: int = 13,
+    shape: SalienceShape | None = None,
+    out: Path | None = None,
+) -> int:
+    """Fit, report and write; returns the process exit status."""
+    from tqdm import tqdm
 
-    example: Example
-    job: Job
-    features: FloatArray
-    labels: FloatArray
+    rows = read_rows(data)
+    train_rows = sample([r for r in rows if r.get("split") == "train"], train_stories, seed)
+    validation_rows = [r for r in rows if r.get("split") == "validation"][:validation_stories]
+    title_rows = read_rows(titles) if titles else []
+    if not train_rows or not validation_rows:
+        print(f"leadlist: {data} needs rows with split 'train' and 'validation'", file=sys.stderr)
+        return 2
+    total = len(train_rows) + len(validation_rows) + len(title_rows)
+    with tqdm(total=total, desc="embed", unit="story", file=sys.stderr, mininterval=10) as bar:
 
+        def embed(subset: list[dict[str, Any]], prefix: str) -> list[Story]:
+            return [
+                story
+                for name, part in chunks(subset, prefix)
+                for story in embedded_stories(encoder, name, part, cache_dir, bar.update)
+            ]
 
-# -- oracle labels ------------------------------------------------------------------------------------
+        train = embed(train_rows, "train")
+        validation = embed(validation_rows, "val")
+        titled = embed(title_rows, "bbc")
+    oracle = Oracle()
+    with tqdm(total=len(train), desc="oracle", unit="story", file=sys.stderr, mininterval=10) as bar:
+        examples = [
+            _example(story, oracle.labels(story.sentences, story.highlights), bar.update)
+            for story in train
+            if story.sentences
+        ]
+    shape = shape or SalienceShape(features=len(FEATURES))
+    print(f"fitting on {len(examples)} train stories, {epochs} epochs, seed {seed}", file=sys.stderr)
+    weights = train_network(examples, shape, epochs, seed)
+    salience = SalienceModel(weights, shape)
+    title_weight, title_check = _fit_title_weight(salience, titled, seed)
+    base = RankerParams(salience=shape, selection=SelectionParams(), title_weight=title_weight)
+    validation = [s for s in validation if s.sentences]
+    meter = SentenceRouge([(s.sentences, s.highlights) for s in validation])
+    scores = [salience.logits(s.embeddings, sentence_features(s.sentences, s.embeddings)) for s in validation]
 
+    def rouge(selection: SelectionParams, bounds: int | None = None) -> dict[str, float]:
+        ranker = SentenceRanker(replace(base, selection=selection), salience)
+        return meter.mean(
+            [
+                ranker.choose(s.sentences, s.embeddings, logits, bounds, bounds)
+                for s, logits in zip(validation, scores, strict=True)
+            ]
+        )
 
-class Oracle:
-    """Greedy extractive oracle on rouge-score's own tokenizer and n-gram scoring."""
-
-    def __init__(self) -> None:
-        from rouge_score import rouge_scorer
-
-        self._module = rouge_scorer
-        self._tokenize = rouge_scorer.RougeScorer(["rouge1"], use_stemmer=True)._tokenizer.tokenize
-
-    def _ngrams(self, text: str) -> tuple[Counter[Any], Counter[Any]]:
-        tokens = self._tokenize(text)
-        return self._module._create_ngrams(tokens, 1), self._module._create_ngrams(tokens, 2)
-
-    def labels(
-        self, sentences: Sequence[str], highlights: Sequence[str], limit: int = ORACLE_MAX_SENTENCES
-    ) -> list[int]:
-        from models.quality.evaluation import normalise_reference
-
-        ref1, ref2 = self._ngrams("\n".join(normalise_reference(h) for h in highlights))
-        grams = [self._ngrams(s) for s in sentences]
-        chosen: list[int] = []
-        have1: Counter[Any] = Counter()
-        have2: Counter[Any] = Counter()
-        best_score = 0.0
-        while len(chosen) < min(limit, len(sentences)):
-            best = -1
-            for i, (one, two) in enumerate(grams):
-                if i in chosen:
-                    continue
-                score = (
-                    self._module._score_ngrams(ref1, have1 + one).fmeasure
-                    + self._module._score_ngrams(ref2, have2 + two).fmeasure
-                )
-                if score > best_score:
-                    best, best_score = i, score
-            if best < 0:
-                break
-            chosen.append(best)
-            have1 += grams[best][0]
-            have2 += grams[best][1]
-        return sorted(chosen)
-
-
-# -- the scorer ---------------------------------------------------------------------------------------
-
-
-def fit_logistic(features: FloatArray, labels: FloatArray, l2: float = L2) -> tuple[FloatArray, float]:
-    """L2-regularised logistic regression by Newton's method on standardised features, returned as
-    weights and bias on the raw features (what the ranker applies at serving time)."""
-    mean = features.mean(axis=0)
-    std = features.std(axis=0)
-    std[std == 0] = 1.0
-    x = np.hstack([(features - mean) / std, np.ones((len(features), 1))])
-    w = np.zeros(x.shape[1])
-    penalty = np.full(x.shape[1], l2)
-    penalty[-1] = 0.0  # the bias is not shrunk
-    for _ in range(50):
-        p = 1.0 / (1.0 + np.exp(-(x @ w)))
-        gradient = x.T @ (p - labels) + penalty * w
-        hessian = (x * (p * (1 - p))[:, None]).T @ x + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        w -= step
-        if float(np.abs(step).max()) < 1e-8:
-            break
-    weights = w[:-1] / std
-    bias = float(w[-1] - (weights * mean).sum())
-    return weights, bias
-
-
-def fitted_params(stories: Sequence[Story], base: RankerParams) -> RankerParams:
-    features = np.vstack([s.features for s in stories])
-    labels = np.concatenate([s.labels for s in stories])
-    weights, bias = fit_logistic(features, labels)
-    return replace(
+    best, best_scores = base.selection, {"rouge1": -1.0, "rouge2": 0.0, "rougeLsum": 0.0}
+    stages: list[list[dict[str, Any]]] = [
+        [{"count_threshold": t, "min_auto_bullets": m} for t in COUNT_THRESHOLDS for m in MIN_AUTO_BULLETS],
+        [{"redundancy": r} for r in REDUNDANCIES],
+        [{"length_penalty": p} for p in LENGTH_PENALTIES],
+    ]
+    for stage in stages:
+        for change in stage:
+            candidate = replace(best, **change)
+            result = rouge(candidate)
+            print(f"  {change}: {_fmt(result)}", file=sys.stderr)
+            if _objective(result) > _objective(best_scores):
+                best, best_scores = candidate, result
+    lead = meter.mean([range(min(3, len(s.sentences))) for s in validation])
+    fixed = {k: rouge(best, k) for k in (2, 3, 4)}
+    print(f"validation: {len(validation)} stories; R1 / R2 / RLsum")
+    print(f"  leadlist (automatic count)  {_fmt(best_scores)}")
+    for k, result in fixed.items():
+        print(f"  leadlist, {k} bullets          {_fmt(result)}")
+    print(f"  Lead-3                      {_fmt(lead)}")
+    print(f"  selection: {best}")
+    print(f"  title weight {title_weight} (BBC held-out top-3 precision {title_check})")
+    digest = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in weights.values()))
+    params = replace(
         base,
-        weights={name: round(float(w), 6) for name, w in zip(FEATURES, weights, strict=True)},
-        bias=round(bias, 6),
+        selection=best,
+        version=f"salience-{digest.hexdigest()[:8]}",
+        training={
+            "data": data.name,
+            "train_stories": len(examples),
+            "epochs": epochs,
+            "seed": seed,
+            "titles": titles.name if titles else None,
+            "validation_stories": len(validation),
+            "validation_rouge": {k: round(v, 2) for k, v in best_scores.items()},
+            "validation_lead3": {k: round(v, 2) for k, v in lead.items()},
+        },
     )
+    target = out or DEFAULT_PARAMS_PATH
+    target.parent.mkdir(parents=True, exist_ok=True)
+    _save_weights(weights, target.parent / params.weights)
+    params.save(target)
+    print(f"wrote {target} and {target.parent / params.weights}")
+    return 0
 
 
-def rouge_of(params: RankerParams, stories: Sequence[Story], meter: RougeMeter) -> dict[str, float]:
-    ranker = SentenceRanker(params)
-    predictions = [[b.text for b in finish_with(ranker, s.job).bullets] for s in stories]
-    return meter.mean(predictions, [s.example for s in stories])
+def _example(story: Story, chosen: Sequence[int], progress: Callable[[int], None]) -> Example:
+    labels = np.zeros(len(story.sentences), dtype=np.float32)
+    labels[list(chosen)] = 1.0
+    progress(1)
+    return Example(story.embeddings, sentence_features(story.sentences, story.embeddings), labels)
+
+
+def _fit_title_weight(salience: SalienceModel, stories: Sequence[Story], seed: int) -> tuple[float, str]:
+    """The weight of the title's cosine, fitted on half the titled stories and checked on the other half.
+
+    BBC's labels mark the sentences its summaries kept: the weight that best ranks those first (top-3
+    precision) on the fitting half is kept; the check reports the held-out half without and with it.
+    """
+    usable = [s for s in stories if s.sentences and s.title_embedding is not None and s.summary_sentences]
+    if not usable:
+        return 0.0, "no titled stories"
+    order = np.random.default_rng(seed).permutation(len(usable))
+    half = len(usable) // 2
+
+    def scored(subset: Sequence[Story]) -> list[tuple[Any, Any, Any]]:
+        """Per story: which sentences BBC kept, the network's logits, the centred title cosine."""
+        rows = []
+        for story in subset:
+            kept = {_normalise(t) for t in story.summary_sentences}
+            labels = np.array([_normalise(t) in kept for t in story.sentences])
+            logits = salience.logits(story.embeddings, sentence_features(story.sentences, story.embeddings))
+            title = story.embeddings @ story.title_embedding  # type: ignore[operator]  # usable: has one
+            rows.append((labels, logits, _centred(title)))
+        return rows
+
+    def precision(rows: Sequence[tuple[Any, Any, Any]], weight: float) -> float:
+        hits = [
+            float(labels[np.argsort(-(logits + weight * title))[:3]].mean()) for labels, logits, title in rows
+        ]
+        return sum(hits) / max(1, len(hits))
+
+    fitting = scored([usable[int(i)] for i in order[:half]])
+    held_out = scored([usable[int(i)] for i in order[half:]])
+    weight = max(TITLE_WEIGHTS, key=lambda w: precision(fitting, w))
+    check = f"{precision(held_out, 0.0):.3f} -> {precision(held_out, weight):.3f} on {len(held_out)}"
+    return weight, check
+
+
+def _centred(values: Any) -> Any:
+    return values - values.mean()
+
+
+def _normalise(text: str) -> str:
+    return " ".join(WORD.findall(text.lower()))
 
 
 def _objective(scores: dict[str, float]) -> float:
     return scores["rouge1"] + scores["rouge2"] + scores["rougeLsum"]
 
 
-def tune_selection(params: RankerParams, stories: Sequence[Story], meter: RougeMeter) -> RankerParams:
-    """Fix MMR and length settings, and pick where the automatic count moves from 3 to 4 bullets."""
-    params = replace(params, redundancy=REDUNDANCY, length_penalty=LENGTH_PENALTY)
-    best, best_value = params, -1.0
-    for four in FOUR_BULLETS_FROM:
-        candidate = replace(params, bullet_word_thresholds=[(four, 3), (FIVE_BULLETS_FROM, 4)])
-        value = _objective(rouge_of(candidate, stories, meter))
-        if value > best_value:
-            best, best_value = candidate, value
-    return best
-
-
-def fit(stories: Sequence[Story], base: RankerParams, meter: RougeMeter) -> RankerParams:
-    return tune_selection(fitted_params(stories, base), stories, meter)
-
-
-# -- the command --------------------------------------------------------------------------------------
-
-
-def build_stories(
-    examples: Sequence[Example], jobs: Sequence[Job], progress: Callable[[int], None] | None = None
-) -> list[Story]:
-    oracle = Oracle()
-    stories: list[Story] = []
-    for example, job in zip(examples, jobs, strict=True):
-        sentences, embeddings, title = job_embeddings(job)
-        if progress:
-            progress(1)
-        if not sentences:
-            continue
-        labels = np.zeros(len(sentences))
-        labels[oracle.labels([s.text for s in sentences], example.highlights)] = 1.0
-        stories.append(Story(example, job, sentence_features(sentences, embeddings, title), labels))
-    return stories
-
-
-def fold_indices(count: int, folds: int, seed: int) -> list[list[int]]:
-    order = np.random.default_rng(seed).permutation(count)
-    return [sorted(int(i) for i in order[f::folds]) for f in range(folds)]
-
-
 def _fmt(scores: dict[str, float]) -> str:
     return f"{scores['rouge1']:6.2f} {scores['rouge2']:6.2f} {scores['rougeLsum']:6.2f}"
 
 
-def train_ranker(
-    data: Path,
-    make_documents: Callable[[Sequence[str]], list[Document]],
-    *,
-    model_path: Path | None = None,
-    threads: int | None = None,
-    folds: int = 5,
-    seed: int = 13,
-    limit: int | None = None,
-    out: Path | None = None,
-    cache_dir: Path | None = None,
-    baselines: bool = True,
-    summariser: ExtractiveSummariser | None = None,
-) -> int:
-    """``leadlist train-ranker``: cross-validate, print held-out scores beside the baselines, then fit on
-    everything and write the parameters."""
-    from tqdm import tqdm
+def _save_weights(weights: dict[str, Any], path: Path) -> None:
+    from safetensors.numpy import save_file
 
-    from models.encoders.torch_encoder import TransformerSentenceEncoder
-
-    examples = load_examples(data, limit)
-    if len(examples) < folds or folds < 2:
-        print(f"leadlist: need at least {max(2, folds)} articles for {folds}-fold CV", file=sys.stderr)
-        return 2
-    base = RankerParams.load()
-    if summariser is None:
-        summariser = ExtractiveSummariser(
-            TransformerSentenceEncoder(model_path, threads=threads), SentenceRanker(base)
-        )
-    documents = make_documents([e.article for e in examples])
-    with tqdm(desc="embed", unit="sentence", disable=len(examples) < 50, file=sys.stderr) as bar:
-        jobs = compute_jobs(summariser, documents, cache_dir, bar.update)
-    with tqdm(total=len(jobs), desc="oracle", unit="article", disable=len(jobs) < 50, file=sys.stderr) as bar:
-        stories = build_stories(examples, jobs, bar.update)
-    meter = RougeMeter()
-
-    print(f"{data.name}: {len(stories)} articles, {folds}-fold CV (seed {seed}); held-out R1 / R2 / RLsum")
-    held_out: list[dict[str, float]] = []
-    sizes: list[int] = []
-    for number, test_index in enumerate(fold_indices(len(stories), folds, seed), 1):
-        test_set = set(test_index)
-        train = [s for i, s in enumerate(stories) if i not in test_set]
-        test = [stories[i] for i in test_index]
-        params = fit(train, base, meter)
-        scores = rouge_of(params, test, meter)
-        lead = meter.mean(
-            [[s.text for s in job_embeddings(t.job)[0][:3]] for t in test], [t.example for t in test]
-        )
-        held_out.append(scores)
-        sizes.append(len(test))
-        print(
-            f"  fold {number}: leadlist {_fmt(scores)}   lead-3 {_fmt(lead)}   "
-            f"(length_penalty {params.length_penalty}, redundancy {params.redundancy}, "
-            f"counts {params.bullet_word_thresholds})"
-        )
-    cv = {k: float(np.average([h[k] for h in held_out], weights=sizes)) for k in held_out[0]}
-    rows = [("leadlist (CV)", cv)]
-    if baselines:
-        for name in BASELINES:
-            label, system = baseline_system(name)
-            predictions = [system(s.example.article, 3) for s in stories]
-            rows.append(
-                (
-                    f"{label}-3" if label == "lead" else label,
-                    meter.mean(predictions, [s.example for s in stories]),
-                )
-            )
-    print(f"{'system':<14} {'R1':>6} {'R2':>6} {'RLsum':>6}")
-    for label, scores in rows:
-        print(f"{label:<14} {_fmt(scores)}")
-
-    final = fit(stories, base, meter)
-    final = replace(
-        final,
-        version=f"logistic-{hashlib.sha256(repr(sorted(final.weights.items())).encode()).hexdigest()[:8]}",
-        training={
-            "data": data.name,
-            "articles": len(stories),
-            "folds": folds,
-            "seed": seed,
-            "cv_rouge": {k: round(v, 2) for k, v in cv.items()},
-        },
-    )
-    target = out or DEFAULT_PARAMS_PATH
-    final.save(target)
-    print(f"wrote {target}")
-    return 0
+    save_file({k: np.ascontiguousarray(v) for k, v in weights.items()}, str(path), metadata={"format": "np"})

@@ -41,6 +41,13 @@ _FURNITURE_LINE = re.compile(
     r"all rights reserved|join the conversation|e-?mail to a friend|listen to this|more from\b)",
     re.IGNORECASE,
 )
+_BOILERPLATE_HEADING = re.compile(
+    # "About" then a name ("About Acme Robotics", "About Us"), never "About 500 jobs cut".
+    r"^(?:About (?:us|Us|the compan(?:y|ies)|[A-Z][\w&.,'’-]*(?: (?:[A-Z][\w&.,'’-]*|&|of|and|the))*)|"
+    r"(?i:forward[- ]looking statements?|safe harbou?r\b.*|"
+    r"(?:media|press|investor)\s+(?:contacts?|enquiries|inquiries|relations)\b.*|"
+    r"contacts?\s*:?|disclaimer\s*:?|notes? to editors\s*:?))$"
+)
 _SOURCES_HEADER = re.compile(r"^(?:sources?(?: include)?|references|further reading)\s*:", re.IGNORECASE)
 _FURNITURE_SENTENCE = re.compile(
     r"contributed to this (?:report|story)|contributed reporting|"
@@ -71,17 +78,20 @@ class Segmentation:
 
 def segment(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Segmentation:
     """Split an article into story sentences, leaving page furniture and headings out."""
-    lines = list(_lines(text))
+    marked = list(_lines(text))
+    lines = [(start, end) for start, end, _ in marked]
     any_punctuated = any(_TERMINAL.search(text[s:e]) for s, e in lines)
     furniture = _furniture_lines(text, lines)
 
     sentences: list[Sentence] = []
     leading_heading: str | None = None
-    for number, (start, end) in enumerate(lines):
+    for number, (start, end, list_item) in enumerate(marked):
         if number in furniture:
             continue
         line = text[start:end]
-        if any_punctuated and not _TERMINAL.search(line):
+        # A list item without a full stop is a point of its own (a press release's "• Revenue up 12%"
+        # highlights), not a heading.
+        if any_punctuated and not _TERMINAL.search(line) and not list_item:
             # A subheading: never glued to the sentence that follows, never a bullet itself.
             if not sentences and leading_heading is None:
                 leading_heading = line
@@ -97,23 +107,36 @@ def segment(text: str, max_sentence_chars: int = MAX_SENTENCE_CHARS) -> Segmenta
     return Segmentation(sentences, leading_heading)
 
 
-def _lines(text: str) -> Iterator[tuple[int, int]]:
-    """Non-blank lines as stripped spans, with any list marker ("- ", "• ", "1. ") left out."""
+def _lines(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Non-blank lines as stripped spans, with any list marker ("- ", "• ", "1. ") left out, and whether
+    the line had one."""
     for match in re.finditer(r"[^\n\r]+", text):
         start, end = _strip(text, match.start(), match.end())
         if start >= end:
             continue
         marker = _LIST_MARKER.match(text, start, end)
         if marker and marker.end() < end:
-            start = marker.end()
-        yield start, end
+            yield marker.end(), end, True
+        else:
+            yield start, end, False
 
 
 def _furniture_lines(text: str, lines: list[tuple[int, int]]) -> set[int]:
     furniture: set[int] = set()
-    in_source_list = False
+    in_source_list = in_boilerplate = False
     for number, (start, end) in enumerate(lines):
         line = text[start:end]
+        heading = not _TERMINAL.search(line) and len(line.split()) <= 8
+        if heading and _BOILERPLATE_HEADING.match(line):
+            # "About Acme", "Forward-looking statements", "Media contact": the rest of the section is
+            # the publisher's standing text, not the story.
+            in_boilerplate = True
+            furniture.add(number)
+            continue
+        if in_boilerplate and not heading:
+            furniture.add(number)
+            continue
+        in_boilerplate = False
         if _SOURCES_HEADER.match(line):
             in_source_list = True
             furniture.add(number)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+import lzma
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +13,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from load._stories import BRIDGE, LONG_STORY, STORM
-from models import Document, Summariser
-from models.extractive.ranker import DEFAULT_PARAMS_PATH, FEATURES, RankerParams, SentenceRanker
+from models import Summariser
+from models.extractive.ranker import DEFAULT_PARAMS_PATH, SentenceRanker
 from models.extractive.summariser import ExtractiveSummariser
 from models.quality.evaluation import (
     Example,
@@ -26,7 +26,8 @@ from models.quality.evaluation import (
     normalise_reference,
     run_leadlist,
 )
-from models.quality.training import Oracle, fit_logistic, train_ranker
+from models.quality.salience_training import Oracle
+from models.quality.training import train_ranker
 from models.text.segmentation import segment
 from service.cli import main, service_documents
 from service.settings import Settings
@@ -139,53 +140,54 @@ def test_oracle_picks_the_sentences_that_carry_the_key_points() -> None:
     assert len(chosen) <= 3
 
 
-def test_logistic_fit_finds_the_informative_feature() -> None:
-    rng = np.random.default_rng(0)
-    features = rng.normal(size=(400, 3))
-    labels = (features[:, 1] + 0.1 * rng.normal(size=400) > 0).astype(float)
-    weights, _ = fit_logistic(features, labels)
-    assert abs(weights[1]) > 5 * max(abs(weights[0]), abs(weights[2]))
-    assert weights[1] > 0
-
-
 def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
     summariser: Summariser, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert isinstance(summariser, ExtractiveSummariser)
-    shipped = hashlib.sha256(DEFAULT_PARAMS_PATH.read_bytes()).hexdigest()
-    stories = [Example(str(i), a, h) for i, (a, h) in enumerate(generated_stories(15))]
-    data = _write_jsonl(tmp_path / "train.jsonl", stories)
-    out = tmp_path / "params.json"
-
-    def documents(articles: Sequence[str]) -> list[Document]:
-        return service_documents(articles, Settings(), None)
-
-    code = train_ranker(
-        data,
-        documents,
-        folds=3,
-        out=out,
-        cache_dir=tmp_path / "cache",
-        baselines=False,
-        summariser=summariser,
+    shipped = {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in DEFAULT_PARAMS_PATH.parent.glob("ranker_*")
+    }
+    rows = [
+        {"id": f"t{i}", "split": "train" if i < 24 else "validation", "article": a, "highlights": h}
+        for i, (a, h) in enumerate(generated_stories(32))
+    ]
+    data = tmp_path / "cnndm.jsonl.xz"
+    with lzma.open(data, "wt", encoding="utf-8") as out:
+        out.write("\n".join(json.dumps(row) for row in rows) + "\n")
+    titled = tmp_path / "titled.jsonl"
+    titled.write_text(
+        "\n".join(
+            json.dumps({"id": f"b{i}", "title": h[0], "article": a, "summary_sentences": h[:2]})
+            for i, (a, h) in enumerate(generated_stories(6, seed=11))
+        )
     )
+    out_path = tmp_path / "model" / "ranker_params.json"
+    arguments = {"titles": titled, "train_stories": 20, "epochs": 30, "out": out_path}
+    code = train_ranker(data, summariser.encoder, tmp_path / "cache", **arguments)  # type: ignore[arg-type]
     assert code == 0
     printed = capsys.readouterr().out
-    assert [line.split(":")[0].strip() for line in printed.splitlines() if ": leadlist" in line] == [
-        "fold 1",
-        "fold 2",
-        "fold 3",
+    assert "validation: 8 stories" in printed
+    assert "Lead-3" in printed
+
+    ranker = SentenceRanker.load(out_path)
+    assert ranker.params.version.startswith("salience-")
+    assert ranker.params.training["train_stories"] == 20
+    assert (out_path.parent / ranker.params.weights).stat().st_size < 8 * 2**20
+    # The generated stories put their key facts first; the fitted network must have noticed.
+    article, _ = generated_stories(1, seed=99)[0]
+    sentences = [s.text for s in segment(article).sentences]
+    scores = ranker.scores(sentences, summariser.encoder.encode(sentences), None)
+    key = [i for i, s in enumerate(sentences) if i < 2 or "is due to open" in s]
+    colour = [i for i in range(len(sentences)) if i not in key]
+    assert scores[key].mean() > scores[colour].mean()
+    # The embedding chunks are kept, so a second run re-embeds nothing.
+    assert sorted(p.name for p in (tmp_path / "cache").glob("*.npz")) == [
+        "bbc_00.npz",
+        "train_00.npz",
+        "val_00.npz",
     ]
-    assert "leadlist (CV)" in printed
-
-    params = RankerParams.load(out)
-    assert set(params.weights) == set(FEATURES)
-    assert params.version.startswith("logistic-")
-    assert params.training["articles"] == 15
-    # The generated stories put their key facts first; the fitted scorer must have noticed.
-    assert params.weights["position_inverse"] > 0
-    assert list((tmp_path / "cache" / "embeddings").glob("*.npz"))
-    assert hashlib.sha256(DEFAULT_PARAMS_PATH.read_bytes()).hexdigest() == shipped
-
-    ranker = SentenceRanker(params)
-    assert ranker.bullet_count(140, 20, None, None) == 3
+    assert {
+        p.name: hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in DEFAULT_PARAMS_PATH.parent.glob("ranker_*")
+    } == shipped
