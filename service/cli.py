@@ -69,6 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument("--train-stories", type=int, default=10_000, help="a seeded sample of the train split")
     train.add_argument("--validation-stories", type=int, help="the first N validation rows (default: all)")
     train.add_argument("--epochs", type=int, default=4)
+    train.add_argument("--members", type=int, default=3, help="networks from consecutive seeds, averaged")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument(
         "--out", type=Path, help="where to write the fitted parameters (default: the shipped params file)"
@@ -221,6 +222,7 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
         train_stories=args.train_stories,
         validation_stories=args.validation_stories,
         epochs=args.epochs,
+        members=args.members,
         seed=args.seed,
         out=args.out,
     )

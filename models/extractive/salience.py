@@ -35,6 +35,8 @@ class SalienceShape:
     layers: int = 1
     heads: int = 4
     max_position: int = 40
+    # Networks trained alike from different seeds, their logits averaged: steadier than any one of them.
+    members: int = 1
 
 
 class SalienceModel:
@@ -58,25 +60,36 @@ class SalienceModel:
         return cls(load_file(str(path)), shape)
 
     def logits(self, embeddings: Embeddings, features: FloatArray) -> FloatArray:
-        """One salience logit per sentence; higher is more likely a key point."""
+        """One salience logit per sentence (the members' mean); higher is more likely a key point."""
         n = len(embeddings)
         if n == 0:
             return np.zeros(0, dtype=np.float64)
         w = self._w
         vectors = embeddings.astype(np.float32)
         scaled = ((features - w["feature_mean"]) / w["feature_std"]).astype(np.float32)
+        total = np.zeros(n, dtype=np.float64)
+        for member in range(self.shape.members):
+            total += self._member(member_prefix(member), vectors, scaled)
+        return total / self.shape.members
+
+    def _member(
+        self, prefix: str, vectors: npt.NDArray[np.float32], scaled: npt.NDArray[np.float32]
+    ) -> FloatArray:
+        w, n = self._w, len(vectors)
         positions = np.minimum(np.arange(n), self.shape.max_position - 1)
         x = (
-            _linear(vectors, w, "emb")
-            + _linear(vectors.mean(axis=0, keepdims=True), w, "ctx")
-            + _linear(scaled, w, "feat")
-            + w["pos.weight"][positions]
+            _linear(vectors, w, prefix + "emb")
+            + _linear(vectors.mean(axis=0, keepdims=True), w, prefix + "ctx")
+            + _linear(scaled, w, prefix + "feat")
+            + w[prefix + "pos.weight"][positions]
         )
-        x = _layer_norm(x, w, "norm")
+        x = _layer_norm(x, w, prefix + "norm")
         for layer in range(self.shape.layers):
-            x = self._block(x, f"layers.{layer}.")
-        x = _layer_norm(x, w, "out.0")
-        return np.asarray(x @ w["out.1.weight"][:, 0] + w["out.1.bias"][0], dtype=np.float64)
+            x = self._block(x, f"{prefix}layers.{layer}.")
+        x = _layer_norm(x, w, prefix + "out.0")
+        return np.asarray(
+            x @ w[prefix + "out.1.weight"][:, 0] + w[prefix + "out.1.bias"][0], dtype=np.float64
+        )
 
     def _block(self, x: npt.NDArray[np.float32], prefix: str) -> npt.NDArray[np.float32]:
         """A pre-norm transformer encoder layer (torch's ``norm_first=True``, ReLU, no dropout)."""
@@ -98,9 +111,14 @@ class SalienceModel:
         return x + _linear(np.maximum(_linear(h, w, prefix + "linear1"), 0), w, prefix + "linear2")
 
 
+def member_prefix(member: int) -> str:
+    """Where one member's weights sit in the weights file: ``member0.emb.weight``, ..."""
+    return f"member{member}."
+
+
 def _is_matrix(name: str, value: npt.NDArray[np.float32]) -> bool:
     """A linear layer's weight (applied as ``x @ W.T``), not an embedding table or a norm's scale."""
-    return value.ndim == 2 and name.endswith("weight") and not name.startswith("pos.")
+    return value.ndim == 2 and name.endswith("weight") and not name.split(".", 1)[-1].startswith("pos.")
 
 
 def _linear(x: npt.NDArray[np.float32], w: Weights, name: str) -> npt.NDArray[np.float32]:

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from models.extractive.salience import SalienceShape
+from models.extractive.salience import SalienceShape, member_prefix
 from models.quality.evaluation import normalise_reference
 
 ORACLE_MAX_SENTENCES = 5
@@ -145,12 +145,42 @@ def _batches(
 def train_network(
     examples: Sequence[Example], shape: SalienceShape, epochs: int, seed: int, learning_rate: float = 1e-3
 ) -> dict[str, npt.NDArray[np.float32]]:
-    """Fit the network with binary cross-entropy on the oracle labels; returns the serving weights."""
+    """Fit ``shape.members`` networks (seeds ``seed``, ``seed + 1``, ...) with binary cross-entropy on
+    the oracle labels; returns the serving weights, one ``member<i>.`` prefix each."""
+    mean, std = standardisation(examples)
+    weights: dict[str, npt.NDArray[np.float32]] = {
+        "feature_mean": mean.astype(np.float32),
+        "feature_std": std.astype(np.float32),
+    }
+    for member in range(shape.members):
+        print(f"  member {member + 1}/{shape.members} (seed {seed + member})", file=sys.stderr)
+        fitted = _train_one(
+            examples,
+            shape,
+            epochs=epochs,
+            seed=seed + member,
+            learning_rate=learning_rate,
+            mean=mean,
+            std=std,
+        )
+        weights.update({member_prefix(member) + name: value for name, value in fitted.items()})
+    return weights
+
+
+def _train_one(
+    examples: Sequence[Example],
+    shape: SalienceShape,
+    *,
+    epochs: int,
+    seed: int,
+    learning_rate: float,
+    mean: npt.NDArray[np.float64],
+    std: npt.NDArray[np.float64],
+) -> dict[str, npt.NDArray[np.float32]]:
     import torch
 
     torch.manual_seed(seed)
     torch.set_num_threads(1)  # bit-for-bit the same weights on every run and machine of one kind
-    mean, std = standardisation(examples)
     network = build_network(shape)
     optimiser = torch.optim.AdamW(network.parameters(), lr=learning_rate, weight_decay=0.01)
     steps = epochs * math.ceil(len(examples) / BATCH_STORIES)
@@ -174,7 +204,4 @@ def train_network(
             file=sys.stderr,
         )
     state = network.state_dict()
-    weights = {name: value.detach().numpy().astype(np.float32) for name, value in state.items()}
-    weights["feature_mean"] = mean.astype(np.float32)
-    weights["feature_std"] = std.astype(np.float32)
-    return weights
+    return {name: value.detach().numpy().astype(np.float32) for name, value in state.items()}

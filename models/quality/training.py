@@ -33,10 +33,10 @@ from models.text.words import WORD
 # The selection settings searched on validation, one after another (each at the best of those before):
 # how sure the network must be to add a bullet beyond the minimum, and the minimum; the redundancy
 # penalty; the per-word cost.
-COUNT_THRESHOLDS = (0.25, 0.3, 0.35, 0.4, 0.45)
+COUNT_THRESHOLDS = (0.3, 0.35, 0.4, 0.45, 0.5, 0.6)
 MIN_AUTO_BULLETS = (2, 3)
-REDUNDANCIES = (0.0, 0.25, 0.5, 1.0)
-LENGTH_PENALTIES = (0.0, 0.01, 0.02)
+REDUNDANCIES = (0.0, 0.5, 1.0, 1.5)
+LENGTH_PENALTIES = (0.0, 0.005, 0.01, 0.015, 0.02)
 TITLE_WEIGHTS = tuple(round(0.5 * i, 1) for i in range(13))
 
 
@@ -49,6 +49,7 @@ def train_ranker(
     train_stories: int = 10_000,
     validation_stories: int | None = None,
     epochs: int = 4,
+    members: int = 3,
     seed: int = 13,
     shape: SalienceShape | None = None,
     out: Path | None = None,
@@ -83,8 +84,11 @@ def train_ranker(
             for story in train
             if story.sentences
         ]
-    shape = shape or SalienceShape(features=len(FEATURES))
-    print(f"fitting on {len(examples)} train stories, {epochs} epochs, seed {seed}", file=sys.stderr)
+    shape = shape or SalienceShape(features=len(FEATURES), members=members)
+    print(
+        f"fitting {shape.members} networks on {len(examples)} train stories, {epochs} epochs, seed {seed}",
+        file=sys.stderr,
+    )
     weights = train_network(examples, shape, epochs, seed)
     salience = SalienceModel(weights, shape)
     title_weight, title_check = _fit_title_weight(salience, titled, seed)
@@ -133,6 +137,7 @@ def train_ranker(
             "data": data.name,
             "train_stories": len(examples),
             "epochs": epochs,
+            "members": shape.members,
             "seed": seed,
             "titles": titles.name if titles else None,
             "validation_stories": len(validation),

@@ -163,7 +163,7 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
         )
     )
     out_path = tmp_path / "model" / "ranker_params.json"
-    arguments = {"titles": titled, "train_stories": 20, "epochs": 30, "out": out_path}
+    arguments = {"titles": titled, "train_stories": 20, "epochs": 30, "members": 2, "out": out_path}
     code = train_ranker(data, summariser.encoder, tmp_path / "cache", **arguments)  # type: ignore[arg-type]
     assert code == 0
     printed = capsys.readouterr().out
