@@ -100,7 +100,26 @@ class _TorchGenerator:
         return generations
 
     def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
-        raise NotImplementedError
+        batch = self._tokenizer(prompts, padding=True, return_tensors="pt", **self._tokenizer_options())
+        with self._torch.inference_mode():
+            output = self._model.generate(
+                input_ids=batch["input_ids"],
+                attention_mask=batch["attention_mask"],
+                **self._generate_options(),
+                **params.generate_kwargs(),
+            )
+        return self._decode(self._written(output, batch["input_ids"].shape[1]))
+
+    def _tokenizer_options(self) -> dict[str, Any]:
+        """How a batch of prompts is tokenised: what differs between model families."""
+        return {"truncation": False}
+
+    def _generate_options(self) -> dict[str, Any]:
+        return {}
+
+    def _written(self, output: Any, prompt_length: int) -> Any:
+        """The generated part of ``generate``'s output (an encoder-decoder returns only that)."""
+        return output
 
     def _decode(self, sequences: Any) -> list[Generation]:
         """Texts and written-token counts; special tokens (start, padding, end) are not counted."""
@@ -121,16 +140,6 @@ class Seq2SeqGenerator(_TorchGenerator):
 
     def prompt(self, chunk: str, title: str | None, bullets: str) -> str:
         return self._prefix + chunk
-
-    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
-        batch = self._tokenizer(prompts, padding=True, truncation=False, return_tensors="pt")
-        with self._torch.inference_mode():
-            output = self._model.generate(
-                input_ids=batch["input_ids"],
-                attention_mask=batch["attention_mask"],
-                **params.generate_kwargs(),
-            )
-        return self._decode(output)
 
 
 class CausalGenerator(_TorchGenerator):
@@ -153,17 +162,16 @@ class CausalGenerator(_TorchGenerator):
             )
         return request + "\n\nBullet points:\n"
 
-    def _generate_batch(self, prompts: list[str], params: DecodeParams) -> list[Generation]:
+    def _tokenizer_options(self) -> dict[str, Any]:
         # The chat template already holds any special tokens the model needs.
-        batch = self._tokenizer(prompts, padding=True, add_special_tokens=False, return_tensors="pt")
-        with self._torch.inference_mode():
-            output = self._model.generate(
-                input_ids=batch["input_ids"],
-                attention_mask=batch["attention_mask"],
-                pad_token_id=self._tokenizer.pad_token_id,
-                **params.generate_kwargs(),
-            )
-        return self._decode(output[:, batch["input_ids"].shape[1] :])
+        return {"add_special_tokens": False}
+
+    def _generate_options(self) -> dict[str, Any]:
+        return {"pad_token_id": self._tokenizer.pad_token_id}
+
+    def _written(self, output: Any, prompt_length: int) -> Any:
+        # A decoder-only model returns the prompt followed by what it wrote.
+        return output[:, prompt_length:]
 
 
 def load_generator(kind: str, path: Path | None, threads: int | None = None) -> TextGenerator:
