@@ -88,9 +88,7 @@ def main() -> int:
             + " / ".join(f"{100 * scores[name]:.1f}" for name in ROUGE_TYPES)
         )
         covered = lead_points_covered(bullets, lead)
-        print(
-            f"lead points covered (a bullet with ROUGE-1 F >= {COVERED_AT} against it): {covered}/{len(lead)}"
-        )
+        print(f"lead points covered (matched one to one, ROUGE-1 F >= {COVERED_AT}): {covered}/{len(lead)}")
     print(f"latency, {CALLS} calls one at a time: median {1000 * percentile(latencies, 0.5):.1f} ms")
     print(f"service RSS after warm-up and {CALLS + 3} calls: {rss:.0f} MB")
     return 0
