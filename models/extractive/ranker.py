@@ -58,6 +58,14 @@ class RankerParams:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
 
 
+def title_closeness(embeddings: Embeddings, title: Embeddings) -> FloatArray:
+    """Each sentence's cosine to the title, centred on the story's mean: what the title weight multiplies,
+    so a title reorders sentences without moving them across the automatic count's threshold as a whole."""
+    similarity = np.asarray(embeddings.astype(np.float64) @ title.astype(np.float64), dtype=np.float64)
+    centred: FloatArray = similarity - similarity.mean()
+    return centred
+
+
 @dataclass(frozen=True, slots=True)
 class Ranking:
     """The chosen sentences (article order) and every sentence's salience logit."""
@@ -80,8 +88,7 @@ class SentenceRanker:
         """Every sentence's salience logit; a title, when there is one, lifts the sentences close to it."""
         logits = self.salience.logits(embeddings, sentence_features(texts, embeddings))
         if title is not None and self.params.title_weight:
-            similarity = embeddings.astype(np.float64) @ title.astype(np.float64)
-            logits = logits + self.params.title_weight * (similarity - similarity.mean())
+            logits = logits + self.params.title_weight * title_closeness(embeddings, title)
         return logits
 
     def choose(
@@ -111,8 +118,8 @@ class SentenceRanker:
         texts: Sequence[str],
         embeddings: Embeddings,
         title: Embeddings | None,
-        minimum: int | None = None,
         *,
+        minimum: int | None = None,
         maximum: int | None = None,
         paragraph_starts: Sequence[bool] | None = None,
     ) -> Ranking:

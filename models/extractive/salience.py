@@ -3,9 +3,9 @@
 Each sentence enters as its MiniLM embedding, the story's mean embedding, the hand features of
 :mod:`models.extractive.features` and its position; one self-attention layer lets every sentence see the
 others, so "the second sentence restating the first" or "the one quote that carries the news" can be
-told apart, which independent per-sentence scores cannot. The weights (~1 MB) are fitted by
-``leadlist train-ranker`` with torch and stored as safetensors; serving runs this numpy forward pass, so
-the int8 encoder path needs no torch and the cost per story stays well under a millisecond.
+told apart, which independent per-sentence scores cannot. The weights (about 1 MB per member) are fitted
+by ``leadlist train-ranker`` with torch and stored as safetensors; serving runs this numpy forward pass,
+so the int8 encoder path needs no torch and the whole ranker costs a few percent of the encoder.
 """
 
 from __future__ import annotations

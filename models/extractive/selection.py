@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from models.encoders.protocol import Embeddings
 from models.extractive.features import FloatArray, word_counts
-from models.text.words import WORD
+from models.text.words import WORD, lower_words
 
 BoolArray = npt.NDArray[np.bool_]
 
@@ -126,8 +126,7 @@ def select(
     distinct candidates.
     """
     n = len(texts)
-    words = word_counts(texts)
-    value = logits - params.length_penalty * words
+    value = logits - params.length_penalty * word_counts(texts)
     upper = params.max_auto_bullets if maximum is None else maximum
     if minimum is not None:
         upper = max(upper, minimum)
@@ -145,8 +144,9 @@ def select(
         open_[best] = False
         if len(chosen) >= lower and logits[best] < threshold:
             break
-        normalised = " ".join(WORD.findall(texts[best].lower()))
-        trigrams = _trigrams(texts[best])
+        words = lower_words(texts[best])
+        normalised = " ".join(words)
+        trigrams = {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
         repeats = normalised in chosen_texts or (
             chosen
             and (
@@ -166,8 +166,3 @@ def select(
 def _logit(probability: float) -> float:
     probability = min(max(probability, 1e-6), 1 - 1e-6)
     return math.log(probability / (1 - probability))
-
-
-def _trigrams(text: str) -> set[tuple[str, ...]]:
-    tokens = [t.lower() for t in WORD.findall(text)]
-    return {tuple(tokens[i : i + 3]) for i in range(len(tokens) - 2)}

@@ -89,7 +89,7 @@ def finish_with(ranker: SentenceRanker, job: Job) -> Summary:
         [s.text for s in sentences],
         embeddings,
         title_embedding,
-        job.document.min_bullets,
+        minimum=job.document.min_bullets,
         maximum=job.document.max_bullets,
         paragraph_starts=paragraph_starts,
     )

@@ -2,10 +2,10 @@
 
 Embedding tens of thousands of stories takes the better part of an hour on two cores, so the work is cut
 into chunks of :data:`CHUNK_STORIES` stories, each written as soon as it is done (``NAME.npz``: float16
-sentence and title embeddings; ``NAME.json``: story ids and their sentences). A chunk is reused only when
-its stories split into exactly the sentences it stored, so a change to the splitter re-embeds rather than
-pairing old vectors with new sentences. Which training stories are used is a seeded permutation, so the
-first N of them are the same N on every machine.
+sentence and title embeddings; ``NAME.json``: story ids and their sentences). A story's vectors are reused
+only while it splits into exactly the sentences they were computed for, so a change to the splitter
+re-embeds the stories it changed rather than pairing old vectors with new sentences. Which training
+stories are used is a seeded permutation, so the first N of them are the same N on every machine.
 """
 
 from __future__ import annotations

@@ -22,13 +22,13 @@ import numpy as np
 
 from models.encoders.protocol import SentenceEncoder
 from models.extractive.features import FEATURES, sentence_features
-from models.extractive.ranker import DEFAULT_PARAMS_PATH, RankerParams, SentenceRanker
+from models.extractive.ranker import DEFAULT_PARAMS_PATH, RankerParams, SentenceRanker, title_closeness
 from models.extractive.salience import SalienceModel, SalienceShape
 from models.extractive.selection import SelectionParams
 from models.quality.corpus import Story, chunks, embedded_stories, read_rows, sample
 from models.quality.evaluation import SentenceRouge
 from models.quality.salience_training import Example, Oracle, train_network
-from models.text.words import WORD
+from models.text.words import lower_words
 
 # The selection settings searched on validation, one after another (each at the best of those before):
 # how sure the network must be to add a bullet beyond the minimum, and the minimum; the redundancy
@@ -176,11 +176,11 @@ def _fit_title_weight(salience: SalienceModel, stories: Sequence[Story], seed: i
         """Per story: which sentences BBC kept, the network's logits, the centred title cosine."""
         rows = []
         for story in subset:
-            kept = {_normalise(t) for t in story.summary_sentences}
-            labels = np.array([_normalise(t) in kept for t in story.sentences])
+            kept = {" ".join(lower_words(t)) for t in story.summary_sentences}
+            labels = np.array([" ".join(lower_words(t)) in kept for t in story.sentences])
             logits = salience.logits(story.embeddings, sentence_features(story.sentences, story.embeddings))
-            title = story.embeddings @ story.title_embedding  # type: ignore[operator]  # usable: has one
-            rows.append((labels, logits, _centred(title)))
+            assert story.title_embedding is not None  # only titled stories are usable
+            rows.append((labels, logits, title_closeness(story.embeddings, story.title_embedding)))
         return rows
 
     def precision(rows: Sequence[tuple[Any, Any, Any]], weight: float) -> float:
@@ -194,14 +194,6 @@ def _fit_title_weight(salience: SalienceModel, stories: Sequence[Story], seed: i
     weight = max(TITLE_WEIGHTS, key=lambda w: precision(fitting, w))
     check = f"{precision(held_out, 0.0):.3f} -> {precision(held_out, weight):.3f} on {len(held_out)}"
     return weight, check
-
-
-def _centred(values: Any) -> Any:
-    return values - values.mean()
-
-
-def _normalise(text: str) -> str:
-    return " ".join(WORD.findall(text.lower()))
 
 
 def _objective(scores: dict[str, float]) -> float:

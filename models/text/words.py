@@ -20,6 +20,11 @@ WORD = re.compile(r"\w+")
 LOOKUP_WORD = re.compile(r"[A-Za-z][\w'’-]*")
 
 
+def lower_words(text: str) -> list[str]:
+    """A text's :data:`WORD` tokens, lowercased: how two sentences are compared for repeating each other."""
+    return [word.lower() for word in WORD.findall(text)]
+
+
 def story_words(texts: Iterable[str]) -> int:
-    """The length of a story in spaced words: what the ranker's automatic bullet count reads."""
+    """The length of a story in spaced words: what the generated-bullet count reads."""
     return sum(len(SPACED_WORD.findall(text)) for text in texts)

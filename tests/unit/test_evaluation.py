@@ -19,6 +19,7 @@ from models.extractive.summariser import ExtractiveSummariser
 from models.quality.evaluation import (
     Example,
     RougeMeter,
+    SentenceRouge,
     SumyBaseline,
     evaluate,
     lead_bullets,
@@ -129,6 +130,17 @@ def test_eval_on_shared_cnn_sample(tmp_path: Path) -> None:
     # Far above chance on real news (unrelated sentences score under 10 R1), whatever the exact number.
     assert rows["leadlist"]["rouge1"] > 20
     assert len(load_examples(data, limit=8)) == 8
+
+
+def test_sentence_rouge_scores_exactly_as_the_meter_does() -> None:
+    stories = [([s.text for s in segment(a).sentences], h) for a, h in generated_stories(12, seed=5)]
+    stories.append(([s.text for s in segment(STORM).sentences], ["Storm cuts power to 200,000 homes ."]))
+    choices = [[0, 2, 5], [1], [], [3, 4], *([[0, 1, 2]] * 9)]
+    expected = RougeMeter().mean(
+        [[sentences[i] for i in chosen] for (sentences, _), chosen in zip(stories, choices, strict=True)],
+        [Example(str(i), "", highlights) for i, (_, highlights) in enumerate(stories)],
+    )
+    assert SentenceRouge(stories).mean(choices) == pytest.approx(expected, abs=1e-9)
 
 
 def test_oracle_picks_the_sentences_that_carry_the_key_points() -> None:
