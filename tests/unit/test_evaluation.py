@@ -28,7 +28,7 @@ from models.quality.evaluation import (
     run_leadlist,
 )
 from models.quality.salience_training import Oracle
-from models.quality.training import train_ranker
+from models.quality.training import ONE_BULLET_CENTRALITIES, train_ranker
 from models.text.segmentation import segment
 from service.cli import main, service_documents
 from service.settings import Settings
@@ -181,10 +181,12 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
     printed = capsys.readouterr().out
     assert "validation: 8 stories" in printed
     assert "Lead-3" in printed
+    assert "one-bullet centrality" in printed
 
     ranker = SentenceRanker.load(out_path)
     assert ranker.params.version.startswith("salience-")
     assert ranker.params.training["train_stories"] == 20
+    assert ranker.params.one_bullet_centrality in ONE_BULLET_CENTRALITIES
     assert (out_path.parent / ranker.params.weights).stat().st_size < 8 * 2**20
     # The generated stories put their key facts first; the fitted network must have noticed.
     article, _ = generated_stories(1, seed=99)[0]

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from load._stories import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from models import Document, ReportsPadding, Summariser, summarise
-from models.extractive.ranker import RankerParams
+from models.extractive.ranker import RankerParams, SentenceRanker, one_bullet_scores
+from models.extractive.summariser import ExtractiveSummariser
 from models.text.segmentation import segment
 from tests.support.paths import shared_file
 
@@ -122,3 +125,40 @@ def test_padding_is_reported_by_the_encoder_that_did_it(summariser: Summariser) 
     assert padding.real == sum(min(tokens, window) for tokens in job.input_tokens)
     assert padding.padded >= padding.real
     assert 0.0 <= padding.ratio < 1.0
+
+
+ANECDOTE_FIRST = (
+    "On a cold Tuesday morning, Maria Lopez fed her three cats before the sun came up. "
+    "The city council voted to ban private cars from the old town from next spring. "
+    "The ban on cars in the old town will be enforced with cameras at every entrance. "
+    "Shop owners in the old town fear the car ban will cost them customers. "
+    "Council members said banning cars would cut pollution and noise in the old town. "
+    "Buses and bicycles will still be allowed into the old town under the ban."
+)
+
+
+def test_a_single_bullet_says_what_the_whole_story_is_about(summariser: Summariser) -> None:
+    assert isinstance(summariser, ExtractiveSummariser)
+    sentences = [s.text for s in segment(ANECDOTE_FIRST).sentences]
+    embeddings = summariser.encoder.encode(sentences)
+    central = replace(summariser.ranker.params, one_bullet_centrality=8.0)
+    ranker = SentenceRanker(central, summariser.ranker.salience)
+    salience_only = SentenceRanker(replace(central, one_bullet_centrality=0.0), summariser.ranker.salience)
+
+    [one] = ranker.rank(sentences, embeddings, None, maximum=1).chosen
+    closeness = embeddings @ embeddings.mean(axis=0)
+    assert one == int(np.argmax(closeness))
+    assert "cats" not in sentences[one]
+    # Only a single bullet is chosen this way: longer lists keep the fitted selection.
+    for count in (2, 3):
+        blended = ranker.rank(sentences, embeddings, None, minimum=count, maximum=count).chosen
+        plain = salience_only.rank(sentences, embeddings, None, minimum=count, maximum=count).chosen
+        assert blended == plain
+
+
+def test_one_bullet_scores_keep_the_salience_order_without_centrality() -> None:
+    rng = np.random.default_rng(5)
+    logits = rng.normal(size=9)
+    embeddings = rng.normal(size=(9, 16)).astype(np.float32)
+    scores = one_bullet_scores(logits, embeddings, 0.0)
+    assert list(np.argsort(scores)) == list(np.argsort(logits))
