@@ -115,7 +115,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         TrafficLimits, max_body_bytes=settings.max_body_bytes, max_concurrency=settings.max_concurrency
     )
-    app.add_middleware(RequestDecoding)
+    app.add_middleware(RequestDecoding, max_body_bytes=settings.max_body_bytes)
     keys = load_keys(settings.api_keys.get_secret_value() if settings.api_keys else None)
     if keys:
         app.add_middleware(ApiKeyAuth, keys=keys)
@@ -125,7 +125,7 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)

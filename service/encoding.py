@@ -14,6 +14,7 @@ import zlib
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import ProblemError, problem_response
+from service.traffic import body_too_large
 
 SUPPORTED = "gzip"
 # Output handed on per read: small enough that the limit check downstream runs often.
@@ -23,8 +24,9 @@ _GZIP_WBITS = 16 + zlib.MAX_WBITS
 
 
 class RequestDecoding:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
         self.app = app
+        self.max_body_bytes = max_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -51,14 +53,20 @@ class RequestDecoding:
             for name, value in scope["headers"]
             if name not in (b"content-encoding", b"content-length")
         ]
-        await self.app({**scope, "headers": headers}, GzipReceive(receive), send)
+        await self.app({**scope, "headers": headers}, GzipReceive(receive, self.max_body_bytes), send)
 
 
 class GzipReceive:
-    """``receive`` for the app: the same messages, with each body decompressed a piece at a time."""
+    """``receive`` for the app: the same messages, with each body decompressed a piece at a time.
 
-    def __init__(self, receive: Receive) -> None:
+    The compressed bytes are held to the limit too: gzip can spend any number of bytes on empty blocks,
+    which the decompressed count downstream would never see.
+    """
+
+    def __init__(self, receive: Receive, max_body_bytes: int) -> None:
         self._receive = receive
+        self._max_body_bytes = max_body_bytes
+        self._received = 0
         self._inflater = zlib.decompressobj(_GZIP_WBITS)
         self._pending = b""  # compressed input not yet decompressed
         self._more_input = True
@@ -73,6 +81,9 @@ class GzipReceive:
                 if message["type"] != "http.request":
                     return message
                 self._pending = message.get("body", b"")
+                self._received += len(self._pending)
+                if self._received > self._max_body_bytes:
+                    raise body_too_large(self._max_body_bytes)
                 self._more_input = message.get("more_body", False)
             piece = self._inflate()
             if piece or not self._more_input:

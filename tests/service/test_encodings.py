@@ -94,6 +94,18 @@ def test_a_zip_bomb_is_refused_without_being_expanded_in_memory(small_limit: Tes
     assert peak < 4 * len(bomb) + 8 * LIMIT + 4 * 1024 * 1024, peak
 
 
+def test_compressed_bytes_that_expand_to_nothing_still_count(small_limit: TestClient) -> None:
+    """A deflate stream can be padded with empty blocks: the compressed size is bounded as well."""
+    packer = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    start = packer.compress(json.dumps({"text": STORM}).encode()) + packer.flush(zlib.Z_SYNC_FLUSH)
+    # After a sync flush the stream is byte-aligned: each of these is an empty stored block.
+    empty_blocks = b"\x00\x00\x00\xff\xff" * (LIMIT // 5 + 1)
+    body = start + empty_blocks + packer.flush()
+    assert len(body) > LIMIT
+    assert len(gzip.decompress(body)) < LIMIT
+    assert_problem(small_limit.post("/v1/summarize", content=body, headers=GZIP_JSON), 413)
+
+
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
@@ -162,3 +174,18 @@ def test_metrics_scrape_with_gzip(client: TestClient) -> None:
     assert response.headers["content-encoding"] == "gzip"
     assert response.headers["content-type"].startswith("text/plain")
     assert "leadlist_requests_total" in response.text
+
+
+def test_a_browser_may_send_a_gzip_body_across_origins(summariser: Summariser) -> None:
+    settings = Settings(cors_origins="https://news.example")
+    with TestClient(create_app(settings, summariser=summariser)) as browser:
+        preflight = browser.options(
+            "/v1/summarize",
+            headers={
+                "origin": "https://news.example",
+                "access-control-request-method": "POST",
+                "access-control-request-headers": "content-type, content-encoding",
+            },
+        )
+        assert preflight.status_code == 200
+        assert "content-encoding" in preflight.headers["access-control-allow-headers"].lower()
