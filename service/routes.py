@@ -120,8 +120,7 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             extra={"limit": settings.max_batch_documents},
         )
     read = [read_batch_document(raw, index, settings) for index, raw in enumerate(batch.documents)]
-    accepted = [item for item in read if isinstance(item, AcceptedDocument)]
-    documents = [item.document for item in accepted]
+    documents = [item.document for item in read if isinstance(item, AcceptedDocument)]
     _annotate(request, documents)
     summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
