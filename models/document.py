@@ -72,10 +72,12 @@ class Summary:
 class ModelInfo:
     name: str
     version: str
+    # The engine's class: a stable identifier. ``backend_label`` says the same in words a user knows.
     backend: str
     max_tokens: int
     # True for models that write their bullets (and so report support, chunks and output tokens).
     generative: bool = False
+    backend_label: str = ""
 
 
 @dataclass(slots=True)

@@ -11,11 +11,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
 
 from models import Document, Summariser
 from service import __version__, health, metrics, routes
 from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
+from service.docs_pages import install_docs_pages
+from service.encoding import RequestDecoding
 from service.errors import install_error_handlers
 from service.middleware import RequestTelemetry
 from service.openapi import install_openapi
@@ -23,6 +26,9 @@ from service.settings import Settings, get_settings
 from service.traffic import TrafficLimits
 
 _log = logging.getLogger("leadlist")
+OPENAPI_URL = "/openapi.json"
+# Answers smaller than about one network packet gain nothing from gzip but its CPU time.
+GZIP_MINIMUM_BYTES = 1400
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 # A short story with a title: the warm-up call exercises every step of a real request.
@@ -56,9 +62,10 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
         version=__version__,
         summary="Key points of a news article, as a short list of faithful bullets.",
         lifespan=lifespan,
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
-        openapi_url="/openapi.json" if docs else None,
+        # The pages are installed below, with their assets served from here rather than a CDN.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=OPENAPI_URL if docs else None,
     )
     app.state.settings = settings
     app.state.ready = False
@@ -69,6 +76,8 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
     app.include_router(health.router)
     app.include_router(routes.router)
     install_openapi(app)
+    if docs:
+        install_docs_pages(app, OPENAPI_URL)
     return app
 
 
@@ -100,10 +109,13 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
 
 
 def _add_middleware(app: FastAPI, settings: Settings) -> None:
-    """Outermost first: telemetry sees every answer, CORS answers preflights, then keys, then limits."""
+    """Outermost first: telemetry sees every answer (before compression, with its real status), large
+    answers are gzipped, CORS answers preflights, then keys, then a gzip body is decoded, so the limits
+    inside count the decompressed bytes."""
     app.add_middleware(
         TrafficLimits, max_body_bytes=settings.max_body_bytes, max_concurrency=settings.max_concurrency
     )
+    app.add_middleware(RequestDecoding, max_body_bytes=settings.max_body_bytes)
     keys = load_keys(settings.api_keys.get_secret_value() if settings.api_keys else None)
     if keys:
         app.add_middleware(ApiKeyAuth, keys=keys)
@@ -113,9 +125,10 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-Request-ID"],
             expose_headers=["X-Request-ID", "Retry-After"],
         )
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(RequestTelemetry)
 
 

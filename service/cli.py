@@ -122,13 +122,27 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
     from service.errors import ProblemError
     from service.schemas import ModelRef, SummarizeRequest, SummarizeResponse
 
-    raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    try:
+        raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+    except OSError as exc:
+        # Missing, a directory, unreadable: one line a user can act on, not a traceback.
+        print(f"leadlist: cannot read {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     try:
         text = raw.decode("utf-8")
         payload = SummarizeRequest(text=text, title=title_line(text), max_bullets=max_bullets)
         document = to_document(payload, settings)
-    except (UnicodeDecodeError, ValidationError, ProblemError) as exc:
-        print(f"leadlist: cannot summarise {path}: {exc}", file=sys.stderr)
+    except UnicodeDecodeError as exc:
+        print(f"leadlist: cannot summarise {path}: not UTF-8 text (byte {exc.start})", file=sys.stderr)
+        return 2
+    except ValidationError as exc:
+        # pydantic's message runs over several lines; the first error is enough to act on.
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        print(f"leadlist: cannot summarise {path}: {where}: {first['msg']}", file=sys.stderr)
+        return 2
+    except ProblemError as exc:
+        print(f"leadlist: cannot summarise {path}: {exc.detail}", file=sys.stderr)
         return 2
     summariser = load_from_settings(settings)
     [summary] = summarise(summariser, [document])

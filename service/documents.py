@@ -70,12 +70,11 @@ async def read_summarize_request(request: Request) -> SummarizeRequest:
 def to_document(payload: SummarizeRequest, settings: Settings, index: int | None = None) -> Document:
     """Apply the service's limits and defaults; over-long text is refused, never cut."""
     if len(payload.text) > settings.max_characters:
-        where = {} if index is None else {"document": index}
         raise ProblemError(
             413,
             "document-too-large",
             f"The text has {len(payload.text)} characters; the limit is {settings.max_characters}.",
-            extra={"limit": settings.max_characters, "characters": len(payload.text), **where},
+            extra={"limit": settings.max_characters, "characters": len(payload.text)},
         )
     min_bullets, max_bullets = payload.min_bullets, payload.max_bullets
     if min_bullets is None and max_bullets is None and settings.default_bullets is not None:
@@ -108,7 +107,7 @@ def _check_generation_limits(payload: SummarizeRequest, settings: Settings, inde
                     "limit": limit,
                     "errors": [
                         {
-                            "loc": ["body", *where, field],
+                            "loc": [*where, field],
                             "msg": f"must be <= {limit}",
                             "type": "less_than_equal",
                         }

@@ -7,6 +7,7 @@ refusal gets its status, problem type and ``Retry-After`` by adding a row.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -40,6 +41,30 @@ class ProblemError(Exception):
         self.headers = headers or {}
         self.extra = extra or {}
 
+    def body(self) -> dict[str, Any]:
+        return problem_body(self.status, self.kind, self.detail, extra=self.extra)
+
+
+def problem_body(
+    status: int,
+    kind: str,
+    detail: str,
+    *,
+    extra: dict[str, Any] | None = None,
+    errors: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The RFC 9457 object: a whole response's body, or one refused document's entry in a batch."""
+    body: dict[str, Any] = {
+        "type": f"urn:leadlist:problem:{kind}",
+        "title": _title(status),
+        "status": status,
+        "detail": detail,
+        **(extra or {}),
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return body
+
 
 def problem_response(
     status: int,
@@ -50,16 +75,17 @@ def problem_response(
     extra: dict[str, Any] | None = None,
     errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
-    body: dict[str, Any] = {
-        "type": f"urn:leadlist:problem:{kind}",
-        "title": _title(status),
-        "status": status,
-        "detail": detail,
-        **(extra or {}),
-    }
-    if errors is not None:
-        body["errors"] = errors
+    body = problem_body(status, kind, detail, extra=extra, errors=errors)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def validation_problem(errors: Sequence[Any]) -> dict[str, Any]:
+    """A 422 body from pydantic's errors: where and why, never the submitted value (maybe a whole article)."""
+    issues = [
+        {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
+        for error in errors
+    ]
+    return problem_body(422, "invalid-request", "The request does not match the schema.", errors=issues)
 
 
 @dataclass(frozen=True)
@@ -112,18 +138,11 @@ def _title(status: int) -> str:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ProblemError)
     async def _problem(_: Request, exc: ProblemError) -> JSONResponse:
-        return problem_response(exc.status, exc.kind, exc.detail, exc.headers, extra=exc.extra)
+        return JSONResponse(exc.body(), status_code=exc.status, headers=exc.headers, media_type=PROBLEM_JSON)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        # Echo where and why, never the submitted value: it may be a whole article.
-        errors = [
-            {"loc": list(error.get("loc", ())), "msg": error.get("msg", ""), "type": error.get("type", "")}
-            for error in exc.errors()
-        ]
-        return problem_response(
-            422, "invalid-request", "The request does not match the schema.", errors=errors
-        )
+        return JSONResponse(validation_problem(exc.errors()), status_code=422, media_type=PROBLEM_JSON)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -15,12 +15,12 @@ router = APIRouter(tags=["operations"])
 OPERATIONS_PATHS = frozenset({"/livez", "/readyz", "/metrics"})
 
 
-@router.get("/livez", response_model=Health)
+@router.get("/livez", response_model=Health, operation_id="liveness")
 async def livez() -> Health:
     return Health(status="alive")
 
 
-@router.get("/readyz", response_model=Health, responses={503: {"model": Health}})
+@router.get("/readyz", response_model=Health, responses={503: {"model": Health}}, operation_id="readiness")
 async def readyz(request: Request) -> Health | JSONResponse:
     state = request.app.state
     if state.ready:
@@ -30,7 +30,12 @@ async def readyz(request: Request) -> Health | JSONResponse:
     )
 
 
-@router.get("/metrics", response_class=Response, responses={200: {"content": {"text/plain": {}}}})
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}}},
+    operation_id="metrics",
+)
 async def prometheus_metrics() -> Response:
     """Prometheus exposition format."""
     body, content_type = metrics.render()

@@ -76,6 +76,12 @@ UNSUPPORTED_BULLETS = Counter(
     "Generated bullets the grounding guard dropped because the article does not support them.",
 )
 REJECTED = Counter("leadlist_rejected", "Requests refused or abandoned, by reason.", ["reason"])
+# A batch answers 200 with a problem in place of each refused document: counted here, by that status.
+DOCUMENT_PROBLEMS = Counter(
+    "leadlist_document_problems",
+    "Batch documents answered with a problem instead of a summary, by status.",
+    ["status"],
+)
 TRUNCATED = Counter("leadlist_truncated", "Documents with an input cut to fit the model's window.")
 MODEL_LOAD_SECONDS = Gauge("leadlist_model_load_seconds", "Time the model took to load and warm up.")
 READY = Gauge("leadlist_ready", "1 when the model is loaded and the service accepts work, else 0.")
@@ -88,6 +94,8 @@ BUILD_INFO = Gauge("leadlist_build_info", "Always 1; labels say what is running.
 REJECT_REASONS = ("queue_full", "timeout", "disconnect", "too_large", "concurrency")
 for _reason in REJECT_REASONS:
     REJECTED.labels(reason=_reason)  # present from the first scrape, so rate() has a baseline
+for _status in ("413", "422"):
+    DOCUMENT_PROBLEMS.labels(status=_status)
 
 
 def render() -> tuple[bytes, str]:

@@ -7,30 +7,39 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from models import Document
+from service.batch_documents import AcceptedDocument, read_batch_document
 from service.deps import EngineDep, SettingsDep
 from service.documents import media_type, read_summarize_request, to_document, validate_json
-from service.errors import ProblemError
+from service.errors import PROBLEM_JSON, ProblemError
 from service.schemas import (
-    BatchRequest,
+    BatchEnvelope,
+    BatchProblem,
     BatchResponse,
+    BatchSummary,
     ModelCard,
     ModelRef,
     ModelsResponse,
-    Problem,
     SummarizeResponse,
 )
 
 router = APIRouter(prefix="/v1", tags=["summarise"])
 
-_PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
+# FastAPI would put a ``model`` under application/json; every error is sent as problem+json, so the
+# schema is declared there by reference (service/openapi.py adds Problem to the components).
+_PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The body is not valid UTF-8.", **_PROBLEM},
-    413: {"description": "A document or the body is over the configured limit.", **_PROBLEM},
-    415: {"description": "Unsupported content type.", **_PROBLEM},
+    400: {"description": "The body is not valid UTF-8, or not valid gzip.", **_PROBLEM},
+    401: {"description": "API keys are on (LEADLIST_API_KEYS) and none was sent.", **_PROBLEM},
+    403: {"description": "API keys are on and the key sent is not one of them.", **_PROBLEM},
+    413: {"description": "The body (decompressed) or a document is over its limit.", **_PROBLEM},
+    415: {"description": "Unsupported content type or content encoding.", **_PROBLEM},
     422: {"description": "The body does not match the schema.", **_PROBLEM},
     429: {"description": "The queue is full; retry after Retry-After seconds.", **_PROBLEM},
     503: {"description": "The model is not ready or the service is draining.", **_PROBLEM},
     504: {"description": "The request's deadline passed before it was served.", **_PROBLEM},
+}
+NOT_READY_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: ERROR_RESPONSES[status] for status in (401, 403, 503)
 }
 
 _SUMMARIZE_BODY = {
@@ -70,6 +79,7 @@ def _model_ref(engine: EngineDep) -> ModelRef:
     response_model_exclude_none=True,
     responses=ERROR_RESPONSES,
     openapi_extra=_SUMMARIZE_BODY,
+    operation_id="summarize",
 )
 async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
     """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
@@ -85,6 +95,7 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
     response_model=BatchResponse,
     response_model_exclude_none=True,
     responses=ERROR_RESPONSES,
+    operation_id="summarizeBatch",
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -93,10 +104,14 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
     },
 )
 async def summarize_batch(request: Request, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
-    """Key points of several articles in one call; results come back in request order."""
+    """Key points of several articles in one call; results come back in request order.
+
+    A document refused on its own (schema, limits) gets a problem object in its place and the others
+    are summarised: the call answers 200. Only a malformed envelope fails the whole call.
+    """
     if media_type(request)[0] != "application/json":
         raise ProblemError(415, "unsupported-media-type", "Send the batch as application/json.")
-    batch = validate_json(await request.body(), BatchRequest)
+    batch = validate_json(await request.body(), BatchEnvelope)
     if len(batch.documents) > settings.max_batch_documents:
         raise ProblemError(
             413,
@@ -104,15 +119,26 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             f"The batch has {len(batch.documents)} documents; the limit is {settings.max_batch_documents}.",
             extra={"limit": settings.max_batch_documents},
         )
-    documents = [to_document(payload, settings, index) for index, payload in enumerate(batch.documents)]
+    read = [read_batch_document(raw, index, settings) for index, raw in enumerate(batch.documents)]
+    documents = [item.document for item in read if isinstance(item, AcceptedDocument)]
     _annotate(request, documents)
     summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
     generated = engine.summariser.info.generative
-    return BatchResponse(results=[SummarizeResponse.from_summary(s, model, generated) for s in summaries])
+    summarised = iter(summaries)
+    results: list[BatchSummary | BatchProblem] = []
+    for item in read:
+        if isinstance(item, BatchProblem):
+            results.append(item)
+            continue
+        response = SummarizeResponse.from_summary(next(summarised), model, generated)
+        results.append(BatchSummary(**dict(response), status=200, id=item.id))
+    return BatchResponse(results=results)
 
 
-@router.get("/models", response_model=ModelsResponse)
+@router.get(
+    "/models", response_model=ModelsResponse, responses=NOT_READY_RESPONSES, operation_id="listModels"
+)
 async def models(engine: EngineDep, settings: SettingsDep) -> ModelsResponse:
     """The model this instance serves and its limits."""
     info = engine.summariser.info
@@ -121,7 +147,8 @@ async def models(engine: EngineDep, settings: SettingsDep) -> ModelsResponse:
             ModelCard(
                 name=info.name,
                 version=info.version,
-                backend=info.backend,
+                backend=info.backend_label,
+                backend_id=info.backend,
                 max_tokens=info.max_tokens,
                 default_bullets=settings.default_bullets,
             )

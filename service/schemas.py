@@ -2,13 +2,42 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Self
+from typing import Annotated, Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    model_validator,
+)
 
 from models import MAX_BEAMS, MAX_NEW_TOKENS, Bullet, Summary, Usage
 
 BulletCount = Annotated[int, Field(ge=1, le=10)]
+MAX_ID_LENGTH = 256
+
+
+class ValidationIssue(BaseModel):
+    """One schema error of a 422: where in the body, what is wrong, and pydantic's error type."""
+
+    loc: list[str | int]
+    msg: str
+    type: str
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, as every error is returned; some carry more fields (``limit``...)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[ValidationIssue] | None = Field(None, description="Schema errors, for a 422.")
 
 
 class SummarizeRequest(BaseModel):
@@ -57,10 +86,32 @@ class SummarizeRequest(BaseModel):
         return self
 
 
+DocumentId = Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID_LENGTH)]
+
+
+class BatchDocument(SummarizeRequest):
+    """One document of a batch: a summarise request, with the caller's own id echoed in its result."""
+
+    id: DocumentId | None = Field(
+        None, description="The caller's id for this document, echoed in its result or problem."
+    )
+
+
 class BatchRequest(BaseModel):
+    """The batch as OpenAPI describes it. Each document is checked on its own (a bad one gets a problem
+    in its place in ``results``), so the route parses the envelope with :class:`BatchEnvelope`."""
+
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    documents: list[SummarizeRequest] = Field(min_length=1)
+    documents: list[BatchDocument] = Field(min_length=1)
+
+
+class BatchEnvelope(BaseModel):
+    """What must hold for the batch to be read at all: an object with a non-empty list of documents."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    documents: list[Any] = Field(min_length=1)
 
 
 class BulletOut(BaseModel):
@@ -159,14 +210,47 @@ class SummarizeResponse(BaseModel):
         )
 
 
+class BatchSummary(SummarizeResponse):
+    """A batch document that was summarised."""
+
+    # Required, so the schema says it is always sent: a client can branch on ``status`` alone.
+    status: Literal[200] = Field(description="Always 200: this document was summarised.")
+    id: str | None = Field(None, description="The document's id, when the request gave one.")
+
+
+class BatchProblem(Problem):
+    """A batch document that was refused: RFC 9457 problem details of that document alone, with the
+    status a single /v1/summarize call with this document would answer."""
+
+    index: int = Field(description="The document's position in the request, from 0.")
+    id: str | None = Field(None, description="The document's id, when the request gave one.")
+
+
+def _result_kind(value: Any) -> str:
+    """Summaries carry bullets, problems a type: the tag a parser can branch on without guessing."""
+    if isinstance(value, dict):
+        return "summary" if "bullets" in value else "problem"
+    return "summary" if isinstance(value, BatchSummary) else "problem"
+
+
+BatchResult = Annotated[
+    Annotated[BatchSummary, Tag("summary")] | Annotated[BatchProblem, Tag("problem")],
+    Discriminator(_result_kind),
+]
+
+
 class BatchResponse(BaseModel):
-    results: list[SummarizeResponse] = Field(description="One result per document, in request order.")
+    results: list[BatchResult] = Field(
+        description="One entry per document, in request order: a summary (status 200) or a problem "
+        "object for a document that alone was refused. The call itself answers 200 either way."
+    )
 
 
 class ModelCard(BaseModel):
     name: str
     version: str
-    backend: str
+    backend: str = Field(description='What runs the model, in words: e.g. "PyTorch (CPU, fp32)".')
+    backend_id: str = Field(description="The same, as a stable identifier for programs and dashboards.")
     max_tokens: int = Field(description="The model's input window per sentence or chunk, in tokens.")
     default_bullets: int | None = Field(
         description="Bullets when a caller asks for none; null: model chooses."
@@ -180,12 +264,3 @@ class ModelsResponse(BaseModel):
 class Health(BaseModel):
     status: str
     detail: str | None = None
-
-
-class Problem(BaseModel):
-    """RFC 9457 problem details, as every error is returned."""
-
-    type: str
-    title: str
-    status: int
-    detail: str

@@ -65,14 +65,19 @@ class TrafficLimits:
         await response(scope, receive, send)
 
     def _too_large_error(self) -> ProblemError:
-        metrics.REJECTED.labels(reason="too_large").inc()
-        return ProblemError(
-            413,
-            "body-too-large",
-            f"The body is over the {self.max_body_bytes}-byte limit.",
-            headers={"Connection": "close"},
-            extra={"limit": self.max_body_bytes},
-        )
+        return body_too_large(self.max_body_bytes)
+
+
+def body_too_large(limit: int) -> ProblemError:
+    """The 413 for a body over LEADLIST_MAX_BODY_BYTES, counted as a refusal."""
+    metrics.REJECTED.labels(reason="too_large").inc()
+    return ProblemError(
+        413,
+        "body-too-large",
+        f"The body is over the {limit}-byte limit.",
+        headers={"Connection": "close"},
+        extra={"limit": limit},
+    )
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -91,6 +91,7 @@ class AbstractiveSummariser:
             backend=type(generator).__name__,
             max_tokens=self.chunk_tokens,
             generative=True,
+            backend_label=generator.runtime,
         )
 
     def prepare(self, document: Document) -> Job:

@@ -25,6 +25,8 @@ from models.encoders.protocol import Embeddings, Padding
 class OnnxSentenceEncoder:
     """Mean-pooled, L2-normalised MiniLM embeddings from an int8 ONNX model on the CPU."""
 
+    runtime = "ONNX Runtime (CPU, int8)"
+
     def __init__(self, folder: Path, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer

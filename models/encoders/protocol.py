@@ -28,6 +28,8 @@ class Padding:
 class SentenceEncoder(Protocol):
     name: str
     max_tokens: int
+    # What runs it, in words a user knows: "PyTorch (CPU, fp32)".
+    runtime: str
     # The latest ``encode`` call's padding. Only the encoder knows how it cut its inputs into forward
     # passes, so the service's padding metric reads it here rather than re-planning the batch itself.
     last_padding: Padding

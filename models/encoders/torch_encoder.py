@@ -22,6 +22,8 @@ from models.encoders.weights import DEFAULT_MODEL_NAME, default_model_dir, model
 class TransformerSentenceEncoder:
     """Mean-pooled, L2-normalised transformer embeddings computed with torch on the CPU."""
 
+    runtime = "PyTorch (CPU, fp32)"
+
     def __init__(self, model_dir: Path | None = None, threads: int | None = None) -> None:
         import torch
         from transformers import AutoModel, AutoTokenizer

@@ -43,6 +43,8 @@ class ModelLoadError(RuntimeError):
 class TextGenerator(Protocol):
     name: str
     kind: str
+    # What runs it, in words a user knows: "PyTorch (CPU), Hugging Face transformers".
+    runtime: str
     # Tokens of prompt the model can read at once.
     window: int
 
@@ -76,6 +78,8 @@ def _check_path(path: Path | None, kind: str) -> Path:
 
 
 class _TorchGenerator:
+    runtime = "PyTorch (CPU), Hugging Face transformers"
+
     def __init__(self, name: str, kind: str, tokenizer: Any, model: Any) -> None:
         import torch
 

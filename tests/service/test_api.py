@@ -85,14 +85,10 @@ def test_batch_matches_single_calls_in_order(client: TestClient) -> None:
         )
 
 
-def test_batch_limits_and_per_document_validation(client: TestClient) -> None:
+def test_batch_limits(client: TestClient) -> None:
+    """Per-document refusals are in test_batch_documents; these fail the whole call."""
     too_many = {"documents": [{"text": "A sentence."}] * 33}
     assert assert_problem(client.post("/v1/summarize/batch", json=too_many), 413)["limit"] == 32
-    bad = {"documents": [{"text": "Fine."}, {"text": "Also fine.", "max_bullets": 0}]}
-    errors = assert_problem(client.post("/v1/summarize/batch", json=bad), 422)["errors"]
-    assert errors[0]["loc"] == ["documents", 1, "max_bullets"]
-    long = {"documents": [{"text": "Fine."}, {"text": "x" * 100_001}]}
-    assert assert_problem(client.post("/v1/summarize/batch", json=long), 413)["document"] == 1
     assert_problem(client.post("/v1/summarize/batch", json={"documents": []}), 422)
     assert_problem(
         client.post("/v1/summarize/batch", content=b"x", headers={"content-type": "text/plain"}), 415
@@ -103,7 +99,9 @@ def test_models_describes_the_served_model(client: TestClient) -> None:
     [card] = client.get("/v1/models").json()["models"]
     assert card["name"].startswith("extractive")
     assert card["max_tokens"] == 256
-    assert card["backend"] == "TransformerSentenceEncoder"
+    # In words a user knows; the engine's identifier stays for programs.
+    assert card["backend"] == "PyTorch (CPU, fp32)"
+    assert card["backend_id"] == "TransformerSentenceEncoder"
     assert card["default_bullets"] is None
 
 

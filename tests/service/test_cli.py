@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ import models
 from load._stories import BRIDGE, BRIDGE_TITLE
 from models import Summariser
 from service.cli import main
+from tests.support.cli import LEADLIST, run_from_root
 
 ARTICLE = f"{BRIDGE_TITLE}\n{BRIDGE}"
 
@@ -72,3 +74,46 @@ def test_console_script_reads_stdin(client: TestClient) -> None:
         "/v1/summarize", content=ARTICLE.encode(), headers={"content-type": "text/plain"}
     ).json()
     assert done.stdout.splitlines() == [f"- {b['text']}" for b in api["bullets"]]
+
+
+def unreadable_paths(tmp_path: Path) -> dict[str, str]:
+    """Paths a newcomer passes by mistake, with what the one line must say about each."""
+    not_utf8 = tmp_path / "latin1.txt"
+    not_utf8.write_bytes("Caf\xe9 au lait. Une histoire.".encode("latin-1"))
+    return {
+        str(tmp_path / "missing.txt"): "No such file",
+        str(tmp_path): "Is a directory",
+        str(not_utf8): "not UTF-8",
+    }
+
+
+def test_summarize_a_file_that_cannot_be_read_prints_one_line_and_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for path, reason in unreadable_paths(tmp_path).items():
+        assert main(["summarize", path]) == 2
+        printed = capsys.readouterr()
+        assert printed.out == ""
+        assert printed.err.startswith("leadlist: cannot "), printed.err
+        assert f" {path}: " in printed.err
+        assert reason in printed.err
+        assert printed.err.count("\n") == 1
+
+
+@pytest.mark.live
+def test_the_console_script_shows_no_traceback_for_a_bad_path(tmp_path: Path) -> None:
+    for path, reason in unreadable_paths(tmp_path).items():
+        result = run_from_root([str(LEADLIST), "summarize", path], timeout=120)
+        assert result.returncode == 2, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert reason in result.stderr
+        assert "Traceback" not in result.stderr
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a file whatever its mode")
+def test_summarize_an_unreadable_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "secret.txt"
+    path.write_text(ARTICLE)
+    path.chmod(0)
+    assert main(["summarize", str(path)]) == 2
+    assert "Permission denied" in capsys.readouterr().err

@@ -123,6 +123,7 @@ def test_the_onnx_service_answers_without_importing_torch(onnx_cache: Path) -> N
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["status"] == 200
     assert report["bullets"] == 3
+    assert "ONNX Runtime (CPU, int8)" in report["backend"]
     assert "OnnxSentenceEncoder" in report["backend"]
     assert report["loaded"] == []
 
