@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from models import Document
 from service.deps import EngineDep, SettingsDep
-from service.documents import media_type, read_summarize_request, to_document, validate_json
+from service.documents import media_type, read_summarize_request, validate_json
 from service.errors import ProblemError
+from service.inputs import PreparedInput, needs_extraction, prepare_input, respond
 from service.schemas import (
     BatchRequest,
     BatchResponse,
@@ -17,8 +19,10 @@ from service.schemas import (
     ModelRef,
     ModelsResponse,
     Problem,
+    SummarizeRequest,
     SummarizeResponse,
 )
+from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["summarise"])
 
@@ -42,8 +46,29 @@ _SUMMARIZE_BODY = {
                 "schema": {"type": "string", "minLength": 1},
                 "example": "Headline on the first line\nThe article body follows.",
             },
+            "text/html": {
+                "schema": {"type": "string", "minLength": 1},
+                "example": "<html><body><h1>Headline</h1><p>The article.</p></body></html>",
+            },
         },
-    }
+    },
+    # Options of a text/plain or text/html body (a JSON body carries them as fields).
+    "parameters": [
+        {
+            "name": "offset_unit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": ["codepoint", "utf16", "utf8"], "default": "codepoint"},
+            "description": "Text bodies: what offsets count (JSON bodies: the offset_unit field).",
+        },
+        {
+            "name": "return_text",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean", "default": False},
+            "description": "Text bodies: include the text offsets index into (JSON: the return_text field).",
+        },
+    ],
 }
 
 
@@ -59,6 +84,20 @@ def _annotate(request: Request, documents: list[Document]) -> None:
     request.state.characters = sum(len(d.text) for d in documents)
 
 
+async def _prepare(payloads: list[SummarizeRequest], settings: Settings, batch: bool) -> list[PreparedInput]:
+    """Requests as documents; pages are parsed off the event loop, plain text (cheap) on it."""
+
+    def prepare_all() -> list[PreparedInput]:
+        return [
+            prepare_input(payload, settings, index if batch else None)
+            for index, payload in enumerate(payloads)
+        ]
+
+    if any(needs_extraction(payload) for payload in payloads):
+        return await run_in_threadpool(prepare_all)
+    return prepare_all()
+
+
 def _model_ref(engine: EngineDep) -> ModelRef:
     info = engine.summariser.info
     return ModelRef(name=info.name, version=info.version)
@@ -72,12 +111,13 @@ def _model_ref(engine: EngineDep) -> ModelRef:
     openapi_extra=_SUMMARIZE_BODY,
 )
 async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
-    """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
+    """Key points of one article: JSON (text or html), a text/plain body whose first line may be the
+    title, or a text/html page."""
     payload = await read_summarize_request(request)
-    document = to_document(payload, settings)
-    _annotate(request, [document])
-    [summary] = await engine.summarise([document], disconnected=lambda: wait_for_disconnect(request))
-    return SummarizeResponse.from_summary(summary, _model_ref(engine), engine.summariser.info.generative)
+    [prepared] = await _prepare([payload], settings, batch=False)
+    _annotate(request, [prepared.document])
+    [summary] = await engine.summarise([prepared.document], disconnected=lambda: wait_for_disconnect(request))
+    return respond(prepared, summary, _model_ref(engine), engine.summariser.info.generative)
 
 
 @router.post(
@@ -104,12 +144,15 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             f"The batch has {len(batch.documents)} documents; the limit is {settings.max_batch_documents}.",
             extra={"limit": settings.max_batch_documents},
         )
-    documents = [to_document(payload, settings, index) for index, payload in enumerate(batch.documents)]
+    prepared = await _prepare(batch.documents, settings, batch=True)
+    documents = [p.document for p in prepared]
     _annotate(request, documents)
     summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
     generated = engine.summariser.info.generative
-    return BatchResponse(results=[SummarizeResponse.from_summary(s, model, generated) for s in summaries])
+    return BatchResponse(
+        results=[respond(p, s, model, generated) for p, s in zip(prepared, summaries, strict=True)]
+    )
 
 
 @router.get("/models", response_model=ModelsResponse)
