@@ -35,6 +35,7 @@ _BREAKING = frozenset(
 )
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[a-zA-Z][a-zA-Z0-9]{1,31};?)")
 _WORDS_OR_SPACE = re.compile(r"\S+|\s+")
+_ADDED_MARKER = re.compile(r"^[-*•]\s+")
 # Cheap first look for markup in a body sent as plain text: it opens with a tag, a doctype or a comment.
 _OPENS_WITH_MARKUP = re.compile(
     r"\s*<(?:!doctype|!--|html|head|body|div|p|article|section|main|span|meta)\b", re.IGNORECASE
@@ -167,22 +168,37 @@ def anchor(rendering: Rendering, extracted: str) -> Anchored:
         key = "".join(line.split())
         if not key:
             continue
-        found = squeezed.find(key, cursor)
-        if found < 0:
-            found = squeezed.find(key)
-        if found < 0:
-            missed += 1
-            continue
-        first, last = where[found], where[found + len(key) - 1] + 1
-        if parts:
-            parts.append("\n")
-            starts.append(ends[-1])
-            ends.append(ends[-1])
-        parts.append(rendering.text[first:last])
-        starts.extend(rendering.starts[first:last])
-        ends.extend(rendering.ends[first:last])
-        cursor = found + len(key)
+        found = _find(squeezed, key, cursor)
+        pieces = [(found, key)] if found >= 0 else [(_find(squeezed, p, cursor), p) for p in _pieces(line)]
+        for found, piece in pieces:
+            if found < 0:
+                missed += 1
+                continue
+            first, last = where[found], where[found + len(piece) - 1] + 1
+            if parts:
+                parts.append("\n")
+                starts.append(ends[-1])
+                ends.append(ends[-1])
+            parts.append(rendering.text[first:last])
+            starts.extend(rendering.starts[first:last])
+            ends.extend(rendering.ends[first:last])
+            cursor = found + len(piece)
     return Anchored("".join(parts), starts, ends, missed)
+
+
+def _find(squeezed: str, key: str, cursor: int) -> int:
+    """Where ``key`` is, after ``cursor`` first (extractors keep the page's order), else anywhere."""
+    found = squeezed.find(key, cursor)
+    return found if found >= 0 else squeezed.find(key)
+
+
+def _pieces(line: str) -> list[str]:
+    """An extractor's line in the page's own pieces: a list item without the "- " the extractor
+    added, a table row as its cells (extractors write rows as "| a | b |")."""
+    line = line.strip()
+    table_row = line.startswith("|")
+    cells = line.strip("|").split("|") if table_row else [_ADDED_MARKER.sub("", line, count=1)]
+    return [key for key in ("".join(cell.split()) for cell in cells) if key]
 
 
 def _squeeze(text: str) -> tuple[str, list[int]]:

@@ -77,3 +77,22 @@ def test_a_news_page_yields_the_story_and_its_headline_without_the_furniture() -
 
 def test_a_page_with_no_visible_text_has_no_article() -> None:
     assert extract_article("<html><head><script>x()</script></head><body> &nbsp; </body></html>") is None
+
+
+def test_lists_and_tables_the_extractor_reformats_are_still_anchored_in_the_page() -> None:
+    story = "".join(f"<p>{line}</p>" for line in BRIDGE.splitlines())
+    html = (
+        f"<html><body><article><h1>{BRIDGE_TITLE}</h1>{story}"
+        "<ul><li>The bridge will be 300 metres long and carry four lanes.</li>"
+        "<li>It opens in 2028 if work starts on time.</li></ul>"
+        "<table><tr><td>Cost</td><td>$48 million</td></tr><tr><td>Votes</td><td>7-2</td></tr></table>"
+        "</article></body></html>"
+    )
+    article = extract_article(html)
+    assert article is not None
+    assert article.missed_lines == 0
+    item = "It opens in 2028 if work starts on time."
+    start = article.text.index(item)
+    html_start, html_end = article.html_span(start, start + len(item))
+    assert html[html_start:html_end] == item
+    assert "$48 million" in article.text.splitlines()
