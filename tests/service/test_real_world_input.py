@@ -3,15 +3,18 @@ the warnings that say what limited a summary."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client import REGISTRY
 
+import models
 from load._pages import build_page
 from load._stories import BRIDGE, BRIDGE_TITLE, STORM
-from models import OFFSET_UNITS, WARNING_CODES, OffsetUnit, encode_for
+from models import OFFSET_UNITS, WARNING_CODES, OffsetUnit, Summariser, encode_for
+from service.cli import main
 from tests.support.foreign import FRENCH, GERMAN
 from tests.unit.test_offsets import SAMPLES
 
@@ -219,3 +222,21 @@ def test_a_page_that_shows_no_text_is_a_clear_422(client: TestClient) -> None:
     ):
         assert response.status_code == 422
         assert response.json()["type"] == "urn:leadlist:problem:no-article-text"
+
+
+def test_the_cli_summarises_a_saved_page_like_the_api_and_reports_the_warning(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    summariser: Summariser,
+    client: TestClient,
+) -> None:
+    monkeypatch.setattr(models, "load_summariser", lambda *_, **__: summariser)
+    page = _page()
+    path = tmp_path / "page.html"
+    path.write_text(page.html, encoding="utf-8")
+    assert main(["summarize", str(path)]) == 0
+    captured = capsys.readouterr()
+    api = client.post("/v1/summarize", json={"text": page.html}).json()
+    assert captured.out.splitlines() == [f"- {b['text']}" for b in api["bullets"]]
+    assert "warning html_extracted" in captured.err
