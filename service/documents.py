@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
 
-from models import Document, looks_like_html, title_line
+from models import OFFSET_UNITS, Document, looks_like_html, title_line
 from service.errors import ProblemError
 from service.schemas import SummarizeRequest
 from service.settings import Settings
@@ -51,16 +51,22 @@ def validate_json(body: bytes, schema: type[ModelT]) -> ModelT:
 
 
 async def read_summarize_request(request: Request) -> SummarizeRequest:
-    """The single-document body, as JSON or as ``text/plain`` whose first line may be a headline."""
+    """The single-document body: JSON, ``text/plain`` whose first line may be a headline, or ``text/html``.
+
+    The query string's options (``offset_unit``, ``return_text``) are checked on every request; they
+    are how a text body sets them, and a JSON body's own fields win over them.
+    """
     kind, options = media_type(request)
     body = await request.body()
+    fields: dict[str, object] = _query_options(request)
     if kind in JSON_TYPES or kind.endswith("+json"):
-        return validate_json(body, SummarizeRequest)
+        payload = validate_json(body, SummarizeRequest)
+        defaults = {k: v for k, v in fields.items() if k not in payload.model_fields_set}
+        return payload.model_copy(update=defaults) if defaults else payload
     if kind in TEXT_TYPES or kind in HTML_TYPES:
         if options.get("charset", "utf-8") not in _TEXT_CHARSETS:
             raise ProblemError(415, "unsupported-charset", f"Send {kind} as UTF-8.")
         text = decode_utf8(body).removeprefix(BYTE_ORDER_MARK)
-        fields: dict[str, object] = _query_options(request)
         if kind in HTML_TYPES:
             fields["html"] = text
         else:
@@ -82,16 +88,23 @@ def plain_text_title(text: str) -> str | None:
 
 
 def _query_options(request: Request) -> dict[str, object]:
-    """A text body's options from the query string (``?offset_unit=utf16&return_text=true``)."""
+    """Options from the query string (``?offset_unit=utf16&return_text=true``), checked here."""
     options: dict[str, object] = {}
-    if "offset_unit" in request.query_params:
-        options["offset_unit"] = request.query_params["offset_unit"]
-    if "return_text" in request.query_params:
-        flag = request.query_params["return_text"].lower()
+    query = request.query_params
+    if "offset_unit" in query:
+        if query["offset_unit"] not in OFFSET_UNITS:
+            raise _bad_query("offset_unit", f"must be one of {', '.join(OFFSET_UNITS)}", "literal_error")
+        options["offset_unit"] = query["offset_unit"]
+    if "return_text" in query:
+        flag = query["return_text"].lower()
         if flag not in ("true", "false", "1", "0"):
-            raise ProblemError(422, "invalid-request", "return_text must be true or false.")
+            raise _bad_query("return_text", "must be true or false", "bool_parsing")
         options["return_text"] = flag in ("true", "1")
     return options
+
+
+def _bad_query(name: str, message: str, kind: str) -> RequestValidationError:
+    return RequestValidationError([{"loc": ("query", name), "msg": message, "type": kind}])
 
 
 def to_document(

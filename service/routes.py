@@ -52,21 +52,21 @@ _SUMMARIZE_BODY = {
             },
         },
     },
-    # Options of a text/plain or text/html body (a JSON body carries them as fields).
+    # How a text/plain or text/html body sets its options; a JSON body's own fields win over these.
     "parameters": [
         {
             "name": "offset_unit",
             "in": "query",
             "required": False,
             "schema": {"type": "string", "enum": ["codepoint", "utf16", "utf8"], "default": "codepoint"},
-            "description": "Text bodies: what offsets count (JSON bodies: the offset_unit field).",
+            "description": "What offsets count; a JSON body's offset_unit field wins.",
         },
         {
             "name": "return_text",
             "in": "query",
             "required": False,
             "schema": {"type": "boolean", "default": False},
-            "description": "Text bodies: include the text offsets index into (JSON: the return_text field).",
+            "description": "Include the text offsets index into; a JSON body's return_text field wins.",
         },
     ],
 }

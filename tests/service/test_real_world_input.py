@@ -82,6 +82,21 @@ def test_a_text_html_body_is_extracted_and_a_byte_order_mark_is_dropped(client: 
         assert render_text(page.html[bullet["html_start"] : bullet["html_end"]]) == bullet["text"]
 
 
+def test_a_text_plain_byte_order_mark_is_dropped_and_offsets_count_after_it(client: TestClient) -> None:
+    text = SAMPLES["emoji"]
+    response = client.post(
+        "/v1/summarize?offset_unit=utf16&return_text=true",
+        content=("\ufeff" + text).encode("utf-8"),
+        headers={"content-type": "text/plain"},
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["text"] == text
+    encoded = encode_for(text, "utf16")
+    for bullet in body["bullets"]:
+        assert encoded[bullet["start"] * 2 : bullet["end"] * 2] == encode_for(bullet["text"], "utf16")
+
+
 def test_markup_sent_as_text_is_extracted_with_a_warning_and_never_a_markup_bullet(
     client: TestClient,
 ) -> None:
@@ -240,3 +255,21 @@ def test_the_cli_summarises_a_saved_page_like_the_api_and_reports_the_warning(
     api = client.post("/v1/summarize", json={"text": page.html}).json()
     assert captured.out.splitlines() == [f"- {b['text']}" for b in api["bullets"]]
     assert "warning html_extracted" in captured.err
+
+
+@pytest.mark.parametrize("query", ["offset_unit=bytes", "return_text=", "return_text=maybe"])
+def test_query_options_are_checked_for_every_body(client: TestClient, query: str) -> None:
+    for kwargs in (
+        {"json": {"text": BRIDGE}},
+        {"content": BRIDGE, "headers": {"content-type": "text/plain"}},
+    ):
+        response = client.post(f"/v1/summarize?{query}", **kwargs)  # type: ignore[arg-type]
+        assert response.status_code == 422
+        assert response.json()["errors"][0]["loc"][0] == "query"
+
+
+def test_a_json_body_field_wins_over_the_query_string(client: TestClient) -> None:
+    body = client.post("/v1/summarize?offset_unit=utf16", json={"text": BRIDGE}).json()
+    assert body["offset_unit"] == "utf16"
+    body = client.post("/v1/summarize?offset_unit=utf16", json={"text": BRIDGE, "offset_unit": "utf8"}).json()
+    assert body["offset_unit"] == "utf8"
