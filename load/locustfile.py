@@ -60,7 +60,7 @@ BAD_REQUESTS: list[tuple[str, int, dict[str, Any]]] = [
     ),
     ("unknown field", 422, {"json": {"text": "Some text here.", "summary_length": "short"}}),
     ("not UTF-8", 400, {"data": b"\xff\xfe\xfa not utf-8", "headers": {"content-type": "text/plain"}}),
-    ("unsupported media type", 415, {"data": b"<p>html</p>", "headers": {"content-type": "text/html"}}),
+    ("unsupported media type", 415, {"data": b"<p>xml</p>", "headers": {"content-type": "application/xml"}}),
     ("document too long", 413, {"json": {"text": "word " * (MAX_CHARACTERS // 5 + 1)}}),
 ]
 

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from models import Document, Summariser
+from models import Document, Summariser, load_language_model
 from service import __version__, health, metrics, routes
 from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
@@ -87,6 +87,7 @@ async def _load(app: FastAPI, settings: Settings, summariser: Summariser | None)
     try:
         if summariser is None:
             summariser = await asyncio.to_thread(load_from_settings, settings)
+        await asyncio.to_thread(load_language_model)
         engine = BatchQueue(summariser, batching_config(settings))
         engine.start()
         # A generator writes only a few tokens here: the path is exercised, start-up is not held up.

@@ -8,17 +8,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models import Document
+from models import looks_like_html
 from service import metrics
-from service.documents import to_document
 from service.errors import ProblemError, validation_problem
+from service.inputs import PreparedInput, prepare_input
 from service.schemas import MAX_ID_LENGTH, BatchDocument, BatchProblem
 from service.settings import Settings
 
 
 @dataclass(frozen=True, slots=True)
 class AcceptedDocument:
-    document: Document
+    prepared: PreparedInput
     id: str | None
 
 
@@ -27,7 +27,7 @@ def read_batch_document(raw: Any, index: int, settings: Settings) -> AcceptedDoc
     document_id = _claimed_id(raw)
     try:
         payload = BatchDocument.model_validate(raw)
-        return AcceptedDocument(to_document(payload, settings, index), payload.id)
+        return AcceptedDocument(prepare_input(payload, settings, index), payload.id)
     except ValidationError as exc:
         errors = exc.errors(include_input=False, include_url=False)
         for error in errors:
@@ -37,6 +37,14 @@ def read_batch_document(raw: Any, index: int, settings: Settings) -> AcceptedDoc
         body = exc.body()
     metrics.DOCUMENT_PROBLEMS.labels(status=str(body["status"])).inc()
     return BatchProblem.model_validate({**body, "index": index, "id": document_id})
+
+
+def may_need_extraction(raw: Any) -> bool:
+    """Whether reading this document may parse HTML (worth moving the batch off the event loop)."""
+    if not isinstance(raw, dict):
+        return False
+    text = raw.get("text")
+    return raw.get("html") is not None or (isinstance(text, str) and looks_like_html(text))
 
 
 def _claimed_id(raw: Any) -> str | None:

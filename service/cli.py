@@ -116,11 +116,12 @@ def _serve(settings: Settings, host: str | None, port: int | None) -> NoReturn:
 def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: bool) -> int:
     from pydantic import ValidationError
 
-    from models import summarise, title_line
+    from models import summarise
     from service.app import load_from_settings
-    from service.documents import to_document
+    from service.documents import plain_text_title
     from service.errors import ProblemError
-    from service.schemas import ModelRef, SummarizeRequest, SummarizeResponse
+    from service.inputs import prepare_input, respond
+    from service.schemas import ModelRef, SummarizeRequest
 
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
@@ -130,8 +131,8 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
         return 2
     try:
         text = raw.decode("utf-8")
-        payload = SummarizeRequest(text=text, title=title_line(text), max_bullets=max_bullets)
-        document = to_document(payload, settings)
+        payload = SummarizeRequest(text=text, title=plain_text_title(text), max_bullets=max_bullets)
+        prepared = prepare_input(payload, settings)
     except UnicodeDecodeError as exc:
         print(f"leadlist: cannot summarise {path}: not UTF-8 text (byte {exc.start})", file=sys.stderr)
         return 2
@@ -145,14 +146,16 @@ def _summarize(settings: Settings, path: str, max_bullets: int | None, as_json: 
         print(f"leadlist: cannot summarise {path}: {exc.detail}", file=sys.stderr)
         return 2
     summariser = load_from_settings(settings)
-    [summary] = summarise(summariser, [document])
+    [summary] = summarise(summariser, [prepared.document])
+    model = ModelRef(name=summariser.info.name, version=summariser.info.version)
+    response = respond(prepared, summary, model, summariser.info.generative)
     if as_json:
-        model = ModelRef(name=summariser.info.name, version=summariser.info.version)
-        response = SummarizeResponse.from_summary(summary, model, summariser.info.generative)
         print(json.dumps(response.model_dump(exclude_none=True), ensure_ascii=False))
     else:
-        for bullet in summary.bullets:
+        for bullet in response.bullets:
             print(f"- {bullet.text}")
+        for warning in response.warnings:
+            print(f"leadlist: warning {warning.code}: {warning.detail}", file=sys.stderr)
     return 0
 
 

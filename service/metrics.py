@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, Counter, Gauge, Histogram, generate_latest
 
+from models import WARNING_CODES
+
 _LATENCY = (0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 0.75, 1.0, 1.5, 2.5, 5.0, 10.0, 30.0)
 _QUEUE = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
 # Up to a minute: one batched generate() of a large seq2seq model on a CPU takes tens of seconds.
@@ -83,6 +85,9 @@ DOCUMENT_PROBLEMS = Counter(
     ["status"],
 )
 TRUNCATED = Counter("leadlist_truncated", "Documents with an input cut to fit the model's window.")
+WARNINGS = Counter(
+    "leadlist_warnings", "Warnings attached to summaries, by code (a document may have several).", ["code"]
+)
 MODEL_LOAD_SECONDS = Gauge("leadlist_model_load_seconds", "Time the model took to load and warm up.")
 READY = Gauge("leadlist_ready", "1 when the model is loaded and the service accepts work, else 0.")
 AUTHENTICATED = Counter(
@@ -96,6 +101,10 @@ for _reason in REJECT_REASONS:
     REJECTED.labels(reason=_reason)  # present from the first scrape, so rate() has a baseline
 for _status in ("413", "422"):
     DOCUMENT_PROBLEMS.labels(status=_status)
+
+
+for _code in WARNING_CODES:
+    WARNINGS.labels(code=_code)
 
 
 def render() -> tuple[bytes, str]:

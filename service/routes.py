@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 
 from models import Document
-from service.batch_documents import AcceptedDocument, read_batch_document
+from service.batch_documents import AcceptedDocument, may_need_extraction, read_batch_document
 from service.deps import EngineDep, SettingsDep
-from service.documents import media_type, read_summarize_request, to_document, validate_json
+from service.documents import media_type, read_summarize_request, validate_json
 from service.errors import PROBLEM_JSON, ProblemError
+from service.inputs import PreparedInput, needs_extraction, prepare_input, respond
 from service.schemas import (
     BatchEnvelope,
     BatchProblem,
@@ -19,8 +21,10 @@ from service.schemas import (
     ModelCard,
     ModelRef,
     ModelsResponse,
+    SummarizeRequest,
     SummarizeResponse,
 )
+from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["summarise"])
 
@@ -51,8 +55,29 @@ _SUMMARIZE_BODY = {
                 "schema": {"type": "string", "minLength": 1},
                 "example": "Headline on the first line\nThe article body follows.",
             },
+            "text/html": {
+                "schema": {"type": "string", "minLength": 1},
+                "example": "<html><body><h1>Headline</h1><p>The article.</p></body></html>",
+            },
         },
-    }
+    },
+    # How a text/plain or text/html body sets its options; a JSON body's own fields win over these.
+    "parameters": [
+        {
+            "name": "offset_unit",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "string", "enum": ["codepoint", "utf16", "utf8"], "default": "codepoint"},
+            "description": "What offsets count; a JSON body's offset_unit field wins.",
+        },
+        {
+            "name": "return_text",
+            "in": "query",
+            "required": False,
+            "schema": {"type": "boolean", "default": False},
+            "description": "Include the text offsets index into; a JSON body's return_text field wins.",
+        },
+    ],
 }
 
 
@@ -66,6 +91,24 @@ def _annotate(request: Request, documents: list[Document]) -> None:
     """Sizes for the request log line; never the text itself."""
     request.state.documents = len(documents)
     request.state.characters = sum(len(d.text) for d in documents)
+
+
+async def _prepare(payload: SummarizeRequest, settings: Settings) -> PreparedInput:
+    """The request as a document; a page is parsed off the event loop, plain text (cheap) on it."""
+    if needs_extraction(payload):
+        return await run_in_threadpool(prepare_input, payload, settings)
+    return prepare_input(payload, settings)
+
+
+async def _read_batch(raws: list[Any], settings: Settings) -> list[AcceptedDocument | BatchProblem]:
+    """Each batch document prepared, or the problem in its place; pages are parsed off the event loop."""
+
+    def read_all() -> list[AcceptedDocument | BatchProblem]:
+        return [read_batch_document(raw, index, settings) for index, raw in enumerate(raws)]
+
+    if any(may_need_extraction(raw) for raw in raws):
+        return await run_in_threadpool(read_all)
+    return read_all()
 
 
 def _model_ref(engine: EngineDep) -> ModelRef:
@@ -82,12 +125,13 @@ def _model_ref(engine: EngineDep) -> ModelRef:
     operation_id="summarize",
 )
 async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
-    """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
+    """Key points of one article: JSON (text or html), a text/plain body whose first line may be the
+    title, or a text/html page."""
     payload = await read_summarize_request(request)
-    document = to_document(payload, settings)
-    _annotate(request, [document])
-    [summary] = await engine.summarise([document], disconnected=lambda: wait_for_disconnect(request))
-    return SummarizeResponse.from_summary(summary, _model_ref(engine), engine.summariser.info.generative)
+    prepared = await _prepare(payload, settings)
+    _annotate(request, [prepared.document])
+    [summary] = await engine.summarise([prepared.document], disconnected=lambda: wait_for_disconnect(request))
+    return respond(prepared, summary, _model_ref(engine), engine.summariser.info.generative)
 
 
 @router.post(
@@ -119,8 +163,8 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             f"The batch has {len(batch.documents)} documents; the limit is {settings.max_batch_documents}.",
             extra={"limit": settings.max_batch_documents},
         )
-    read = [read_batch_document(raw, index, settings) for index, raw in enumerate(batch.documents)]
-    documents = [item.document for item in read if isinstance(item, AcceptedDocument)]
+    read = await _read_batch(batch.documents, settings)
+    documents = [item.prepared.document for item in read if isinstance(item, AcceptedDocument)]
     _annotate(request, documents)
     summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
     model = _model_ref(engine)
@@ -131,7 +175,7 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
         if isinstance(item, BatchProblem):
             results.append(item)
             continue
-        response = SummarizeResponse.from_summary(next(summarised), model, generated)
+        response = respond(item.prepared, next(summarised), model, generated)
         results.append(BatchSummary(**dict(response), status=200, id=item.id))
     return BatchResponse(results=results)
 

@@ -14,9 +14,12 @@ from pydantic import (
     model_validator,
 )
 
-from models import MAX_BEAMS, MAX_NEW_TOKENS, Bullet, Summary, Usage
+from models import MAX_BEAMS, MAX_NEW_TOKENS, Bullet, Summary, SummaryWarning, Usage
 
 BulletCount = Annotated[int, Field(ge=1, le=10)]
+NonBlank = Annotated[str, StringConstraints(min_length=1, pattern=r"\S")]
+# The same three names as models.OffsetUnit, spelt out so the OpenAPI document lists them.
+OffsetUnitName = Literal["codepoint", "utf16", "utf8"]
 MAX_ID_LENGTH = 256
 
 
@@ -45,8 +48,15 @@ class SummarizeRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid", strict=True)
 
-    text: Annotated[str, StringConstraints(min_length=1, pattern=r"\S")] = Field(
-        description="The article body. Offsets in the response index into this string."
+    text: NonBlank | None = Field(
+        None,
+        description="The article body. Offsets in the response index into this string. Send exactly "
+        "one of text and html; HTML sent here is detected and extracted (warning html_extracted).",
+    )
+    html: NonBlank | None = Field(
+        None,
+        description="A web page or HTML fragment: its article and title are extracted, and bullets "
+        "also carry html_start/html_end into this string exactly as sent.",
     )
     title: str | None = Field(None, description="Headline; used as a hint for what the story is about.")
     max_bullets: BulletCount | None = Field(
@@ -74,6 +84,20 @@ class SummarizeRequest(BaseModel):
         description="Generator models: return bullets the grounding guard rejects, flagged "
         '"supported": false, instead of dropping them. Null uses LEADLIST_KEEP_UNSUPPORTED.',
     )
+
+    offset_unit: OffsetUnitName = Field(
+        "codepoint",
+        description="What offsets count: codepoint (Python), utf16 (JavaScript, Java, C#), utf8 (bytes).",
+    )
+    return_text: bool = Field(
+        False, description="Include the text the offsets index into (the extracted article for HTML)."
+    )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> Self:
+        if (self.text is None) == (self.html is None):
+            raise ValueError("send exactly one of text and html")
+        return self
 
     @model_validator(mode="after")
     def _bounds_in_order(self) -> Self:
@@ -133,6 +157,12 @@ class BulletOut(BaseModel):
     unsupported_facts: list[str] | None = Field(
         None, description="Generator models: numbers, dates and names in the bullet absent from the text."
     )
+    html_start: int | None = Field(
+        None, description="HTML input: where the source sentence starts in the HTML exactly as sent."
+    )
+    html_end: int | None = Field(
+        None, description="HTML input: just past the source sentence's end in the HTML (tags included)."
+    )
 
     @classmethod
     def from_bullet(cls, bullet: Bullet) -> BulletOut:
@@ -155,6 +185,18 @@ class ModelRef(BaseModel):
     version: str
 
 
+class WarningOut(BaseModel):
+    code: str = Field(
+        description="Stable code: html_extracted, language_unsupported, no_sentence_punctuation, "
+        "sentence_truncated or fewer_bullets_than_asked."
+    )
+    detail: str = Field(description="What happened, for people.")
+
+    @classmethod
+    def from_warning(cls, warning: SummaryWarning) -> WarningOut:
+        return cls(code=warning.code, detail=warning.detail)
+
+
 class UsageOut(BaseModel):
     characters: int = Field(description="Characters submitted.")
     sentences: int = Field(description="Story sentences found after page furniture was removed.")
@@ -172,6 +214,9 @@ class UsageOut(BaseModel):
     )
     dropped_bullets: int | None = Field(
         None, description="Generator models: unsupported bullets dropped (0 when kept on request)."
+    )
+    language: str | None = Field(
+        None, description="ISO 639-1 code of the text's language; absent when too short to tell."
     )
 
     @classmethod
@@ -199,6 +244,14 @@ class SummarizeResponse(BaseModel):
     bullets: list[BulletOut]
     model: ModelRef
     usage: UsageOut
+    warnings: list[WarningOut] = Field(
+        default_factory=list, description="What limits this summary; empty when all is well."
+    )
+    offset_unit: OffsetUnitName = Field("codepoint", description="The unit of every offset in this response.")
+    text: str | None = Field(
+        None, description="With return_text: the text start/end index into (the extracted article)."
+    )
+    title: str | None = Field(None, description="With return_text: the title used, if any.")
 
     @classmethod
     def from_summary(cls, summary: Summary, model: ModelRef, generated: bool = False) -> SummarizeResponse:

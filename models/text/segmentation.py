@@ -21,6 +21,8 @@ import nupunkt
 MAX_SENTENCE_CHARS = 600
 
 _TERMINAL = re.compile(r"[.!?…][\"'”’»)\]]*$")
+# A sentence end anywhere in a text: one search, which on real prose stops within the first sentence.
+_SENTENCE_END = re.compile(r"[.!?…。！？][\"'”’»)\]]*(?:\s|$)")
 # These two are used with ``pattern.match(text, pos)``, which anchors at ``pos`` by itself: a leading
 # ``^`` would only ever match at the very start of the article.
 _LIST_MARKER = re.compile(r"(?:[-*•–—▪►]|\d{1,2}[.)])\s+")
@@ -188,6 +190,11 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def has_sentence_punctuation(text: str) -> bool:
+    """True when any sentence in the text ends with punctuation; without one, splitting is guesswork."""
+    return _SENTENCE_END.search(text) is not None
 
 
 def title_line(text: str, max_words: int = 25) -> str | None:

@@ -182,7 +182,7 @@ def test_a_missing_or_broken_model_keeps_readyz_503(
 
 def test_extractive_responses_keep_their_shape(client: TestClient) -> None:
     body = client.post("/v1/summarize", json={"text": BRIDGE, "keep_unsupported": True}).json()
-    assert body["usage"].keys() == {"characters", "sentences", "tokens", "truncated"}
+    assert body["usage"].keys() == {"characters", "sentences", "tokens", "truncated", "language"}
     for bullet in body["bullets"]:
         assert bullet.keys() == {"text", "start", "end", "score"}
         assert BRIDGE[bullet["start"] : bullet["end"]] == bullet["text"]

@@ -37,7 +37,7 @@ def test_summarize_json_returns_faithful_bullets(client: TestClient) -> None:
     response = client.post("/v1/summarize", json={"title": BRIDGE_TITLE, "text": BRIDGE})
     assert response.status_code == 200
     body = response.json()
-    assert body.keys() == {"bullets", "model", "usage"}
+    assert body.keys() == {"bullets", "model", "usage", "warnings", "offset_unit"}
     assert body["model"]["name"].startswith("extractive")
     assert 3 <= len(body["bullets"]) <= 5
     for bullet in body["bullets"]:

@@ -35,6 +35,7 @@ DOCUMENTED = {
     "leadlist_rejected": "counter",
     "leadlist_truncated": "counter",
     "leadlist_document_problems": "counter",
+    "leadlist_warnings": "counter",
     "leadlist_model_load_seconds": "gauge",
     "leadlist_ready": "gauge",
     "leadlist_build_info": "gauge",
