@@ -19,16 +19,20 @@ from service.schemas import (
     Problem,
     SummarizeResponse,
 )
+from service.summarising import SummarisingDep
 
 router = APIRouter(prefix="/v1", tags=["summarise"])
 
 _PROBLEM = {"model": Problem, "content": {"application/problem+json": {}}}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The body is not valid UTF-8.", **_PROBLEM},
+    400: {"description": "The body is not valid UTF-8, or Request-Timeout is not allowed.", **_PROBLEM},
     413: {"description": "A document or the body is over the configured limit.", **_PROBLEM},
     415: {"description": "Unsupported content type.", **_PROBLEM},
     422: {"description": "The body does not match the schema.", **_PROBLEM},
-    429: {"description": "The queue is full; retry after Retry-After seconds.", **_PROBLEM},
+    429: {
+        "description": "The queue is full (batch priority first); retry after Retry-After seconds.",
+        **_PROBLEM,
+    },
     503: {"description": "The model is not ready or the service is draining.", **_PROBLEM},
     504: {"description": "The request's deadline passed before it was served.", **_PROBLEM},
 }
@@ -45,12 +49,6 @@ _SUMMARIZE_BODY = {
         },
     }
 }
-
-
-async def wait_for_disconnect(request: Request) -> None:
-    """Returns when the client goes away; the body has been read, so the next message is the disconnect."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
 
 
 def _annotate(request: Request, documents: list[Document]) -> None:
@@ -71,12 +69,14 @@ def _model_ref(engine: EngineDep) -> ModelRef:
     responses=ERROR_RESPONSES,
     openapi_extra=_SUMMARIZE_BODY,
 )
-async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
+async def summarize(
+    request: Request, engine: EngineDep, settings: SettingsDep, summarising: SummarisingDep
+) -> SummarizeResponse:
     """Key points of one article, as JSON or as a text/plain body whose first line may be the title."""
     payload = await read_summarize_request(request)
     document = to_document(payload, settings)
     _annotate(request, [document])
-    [summary] = await engine.summarise([document], disconnected=lambda: wait_for_disconnect(request))
+    [summary] = await summarising.run([payload], [document])
     return SummarizeResponse.from_summary(summary, _model_ref(engine), engine.summariser.info.generative)
 
 
@@ -92,7 +92,9 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
         }
     },
 )
-async def summarize_batch(request: Request, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
+async def summarize_batch(
+    request: Request, engine: EngineDep, settings: SettingsDep, summarising: SummarisingDep
+) -> BatchResponse:
     """Key points of several articles in one call; results come back in request order."""
     if media_type(request)[0] != "application/json":
         raise ProblemError(415, "unsupported-media-type", "Send the batch as application/json.")
@@ -106,7 +108,7 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
         )
     documents = [to_document(payload, settings, index) for index, payload in enumerate(batch.documents)]
     _annotate(request, documents)
-    summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
+    summaries = await summarising.run(batch.documents, documents)
     model = _model_ref(engine)
     generated = engine.summariser.info.generative
     return BatchResponse(results=[SummarizeResponse.from_summary(s, model, generated) for s in summaries])

@@ -35,6 +35,7 @@ class ExtractiveSummariser:
             version=f"{version}+ranker.{ranker.params.version}",
             backend=type(encoder).__name__,
             max_tokens=encoder.max_tokens,
+            fingerprint=ranker.fingerprint,
         )
 
     def prepare(self, document: Document) -> Job:
