@@ -18,6 +18,7 @@ from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
 from service.cache import build_cache
 from service.errors import install_error_handlers
+from service.limits import limits_disagree
 from service.middleware import RequestTelemetry
 from service.openapi import install_openapi
 from service.settings import Settings, get_settings
@@ -40,6 +41,8 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warn_if_open(settings)
+        if (disagreement := limits_disagree(settings)) is not None:
+            _log.warning(disagreement)
         app.state.cache = build_cache(settings)
         loader = asyncio.create_task(_load(app, settings, summariser))
         try:

@@ -30,8 +30,8 @@ from service.batching.refusals import ClientDisconnectedError, DeadlineExceededE
 from service.memory import release_free_memory
 
 # A slice is never cut smaller than this (a forward pass costs about 50 tokens of overhead, so smaller
-# slices waste most of each call), nor used before a throughput has been measured.
-MIN_SLICE_TOKENS = 128
+# slices waste most of each call); DEFAULT_SLICE_TOKENS is used until model calls have been measured.
+MIN_SLICE_TOKENS = 64
 DEFAULT_SLICE_TOKENS = 256
 SLICE_DITHER = (0.75, 1.25)
 # While the queue never empties, still give freed memory back this often (a trim costs ~2.5 ms).
@@ -182,14 +182,13 @@ class BatchQueue:
 
     def slice_tokens(self) -> int:
         """The tokens one request may add to a model call under the size-fair policy: ``slice_s`` of
-        model time, and never so few that a call's fixed cost is more than a quarter of it (on a busy
-        machine that cost grows, and so do the slices, rather than the long request paying it ever more
-        often).
+        model time, and never so few that a call's fixed cost is more than half of it (on a busy machine
+        that cost grows, and so do the slices, rather than the long request paying it ever more often).
         """
         cost = self._admission.call_cost()
         if cost is not None:
             fixed_s, per_token_s = cost
-            tokens = max(self.config.slice_s, 3 * fixed_s) / per_token_s
+            tokens = max(self.config.slice_s, fixed_s) / per_token_s
         else:
             rate = self._admission.tokens_per_second()
             tokens = DEFAULT_SLICE_TOKENS if rate is None else rate * self.config.slice_s

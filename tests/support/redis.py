@@ -1,51 +1,20 @@
-"""A throwaway ``redis-server`` (Debian's package) on a free loopback port, without persistence."""
+"""``redis-server`` for the cache's tests: skipped cleanly where Debian's package is not installed."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
 
-from load._server import free_port, stop_process
-
-
-def redis_server_or_skip() -> str:
-    """The path of ``redis-server``; skips the calling test where it is not installed."""
-    path = shutil.which("redis-server")
-    if path is None:
-        pytest.skip("redis-server is not installed (Debian package redis-server)")
-    return path
+from load import _redis
 
 
 @contextmanager
 def redis_server() -> Iterator[str]:
-    """Run ``redis-server`` until the block ends; yields its ``redis://`` URL."""
-    binary = redis_server_or_skip()
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        _wait_for_port(port, process)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        stop_process(process, 10)
-
-
-def _wait_for_port(port: int, process: subprocess.Popen[bytes], timeout_s: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"redis-server exited with {process.returncode}")
-        with socket.socket() as probe:
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.05)
-    raise RuntimeError(f"redis-server did not listen on {port} within {timeout_s:g}s")
+    """A throwaway Redis on a free loopback port; yields its URL, or skips the calling test."""
+    binary = _redis.redis_server_binary()
+    if binary is None:
+        pytest.skip("redis-server is not installed (Debian package redis-server)")
+    with _redis.redis_server(binary) as url:
+        yield url

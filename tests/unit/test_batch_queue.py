@@ -16,6 +16,8 @@ from service.batching import (
 from service.batching.admission import FALLBACK_TOKENS_PER_SECOND, Admission
 from service.batching.queue import Priority, WorkQueue
 from service.errors import REFUSAL_ANSWERS
+from service.limits import limits_disagree, longest_finishable_characters
+from service.settings import Settings
 
 
 def job(*tokens: int) -> Job:
@@ -207,3 +209,13 @@ def test_refusal_answers_carry_their_retry_after_and_extras() -> None:
     assert body["detail"] == "The request needs 5000 model tokens; at most 4096 can be queued."
     assert (body["limit"], body["tokens"]) == (4096, 5000)
     assert "retry-after" not in large.headers
+
+
+def test_default_limits_agree_and_a_mismatch_is_named() -> None:
+    defaults = Settings()
+    assert limits_disagree(defaults) is None
+    assert defaults.max_characters <= longest_finishable_characters(defaults.request_timeout_s)
+    warning = limits_disagree(Settings(request_timeout_s=5))
+    assert warning is not None
+    assert "LEADLIST_MAX_CHARACTERS" in warning
+    assert "LEADLIST_REQUEST_TIMEOUT_S" in warning
