@@ -67,6 +67,7 @@ class BatchQueue:
         self._model_thread: concurrent.futures.ThreadPoolExecutor | None = None
         self._last_trim = time.monotonic()
         self._slices = 0
+        self._finishing: set[asyncio.Task[None]] = set()
 
     @property
     def queued_tokens(self) -> int:
@@ -277,10 +278,17 @@ class BatchQueue:
         self._admission.record(tokens, elapsed)
         finished = self._queue.deliver(batch, outputs)
         if finished:
-            # finish() may be real work (an abstractive model's grounding check): keep it off the loop.
-            outcomes = await asyncio.to_thread(lambda: [self._finish(ticket) for ticket in finished])
-            for ticket, outcome in zip(finished, outcomes, strict=True):
-                self._settle(ticket, outcome)
+            # Finishing (ranking; an abstractive model's grounding check) runs beside the next model
+            # call, not before it: a long document's ranking must not hold up everyone else's next slice.
+            task = asyncio.create_task(self._finish_all(finished))
+            self._finishing.add(task)
+            task.add_done_callback(self._finishing.discard)
+
+    async def _finish_all(self, finished: list[Ticket]) -> None:
+        # finish() may be real work: keep it off the event loop.
+        outcomes = await asyncio.to_thread(lambda: [self._finish(ticket) for ticket in finished])
+        for ticket, outcome in zip(finished, outcomes, strict=True):
+            self._settle(ticket, outcome)
 
     def _finish(self, ticket: Ticket) -> list[Summary] | BaseException:
         """A request's summaries, or the error finishing raised; touches no queue state (runs in a thread)."""

@@ -1,4 +1,8 @@
-"""A summary as compact JSON bytes and back, for the in-process cache (its size) and for Redis."""
+"""A summary as compact JSON bytes and back, for the in-process cache (its size) and for Redis.
+
+The test of this module round-trips a real summary and compares it field by field, so a field added to
+``Summary``, ``Bullet`` or ``Usage`` that JSON cannot carry back is caught there.
+"""
 
 from __future__ import annotations
 
@@ -25,4 +29,5 @@ def decode(raw: bytes) -> Summary:
         )
         for bullet in data["bullets"]
     ]
-    return Summary(bullets=bullets, usage=Usage(**data["usage"]))
+    # Every other field as stored, so a field added to Summary later survives the round trip.
+    return Summary(**{**data, "bullets": bullets, "usage": Usage(**data["usage"])})
