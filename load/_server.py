@@ -51,8 +51,12 @@ def wait_until_ready(
 def running_service(
     port: int, env: dict[str, str] | None = None, ready_timeout_s: float = 120
 ) -> Iterator[str]:
-    """Start the service on 127.0.0.1:``port`` with extra ``LEADLIST_*`` env; yields its base URL."""
-    child_env = {**os.environ, "LEADLIST_LOG_LEVEL": "warning", **(env or {})}
+    """Start the service on 127.0.0.1:``port`` with extra ``LEADLIST_*`` env; yields its base URL.
+
+    The result cache is off unless ``env`` (or the caller's environment) turns it on: the tools send
+    the same articles over and over, and measure the model's work, not the cache's.
+    """
+    child_env = {"LEADLIST_CACHE_MB": "0", **os.environ, "LEADLIST_LOG_LEVEL": "warning", **(env or {})}
     process = subprocess.Popen(
         [sys.executable, "-m", "service.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=child_env,

@@ -78,6 +78,9 @@ class ModelInfo:
     # True for models that write their bullets (and so report support, chunks and output tokens).
     generative: bool = False
     backend_label: str = ""
+    # A hash of what decides the answers beyond name and version (e.g. the ranker's parameters and
+    # weights); empty when name and version say it all. Result caches key on it.
+    fingerprint: str = ""
 
 
 @dataclass(slots=True)

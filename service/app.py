@@ -17,9 +17,11 @@ from models import Document, Summariser, load_language_model
 from service import __version__, health, metrics, routes
 from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
+from service.cache import build_cache
 from service.docs_pages import install_docs_pages
 from service.encoding import RequestDecoding
 from service.errors import install_error_handlers
+from service.limits import limits_disagree
 from service.middleware import RequestTelemetry
 from service.openapi import install_openapi
 from service.settings import Settings, get_settings
@@ -45,6 +47,9 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         _warn_if_open(settings)
+        if (disagreement := limits_disagree(settings)) is not None:
+            _log.warning(disagreement)
+        app.state.cache = build_cache(settings)
         loader = asyncio.create_task(_load(app, settings, summariser))
         try:
             yield
@@ -55,6 +60,7 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
             engine = getattr(app.state, "engine", None)
             if engine is not None:
                 await engine.close()
+            await app.state.cache.close()
 
     docs = settings.docs_enabled
     app = FastAPI(
@@ -126,8 +132,15 @@ def _add_middleware(app: FastAPI, settings: Settings) -> None:
             CORSMiddleware,
             allow_origins=origins,
             allow_methods=["GET", "POST"],
-            allow_headers=["Authorization", "Content-Type", "Content-Encoding", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                "Content-Encoding",
+                "X-Request-ID",
+                "Request-Timeout",
+                "Request-Priority",
+            ],
+            expose_headers=["X-Request-ID", "Retry-After", "Cache-Status"],
         )
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_BYTES)
     app.add_middleware(RequestTelemetry)
@@ -149,6 +162,8 @@ def batching_config(settings: Settings) -> BatchingConfig:
         max_queue_tokens=settings.max_queue_tokens,
         timeout_s=settings.request_timeout_s,
         across_requests=settings.batching,
+        scheduler=settings.scheduler,
+        slice_s=settings.slice_ms / 1000,
     )
 
 

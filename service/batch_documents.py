@@ -18,6 +18,7 @@ from service.settings import Settings
 
 @dataclass(frozen=True, slots=True)
 class AcceptedDocument:
+    payload: BatchDocument
     prepared: PreparedInput
     id: str | None
 
@@ -27,7 +28,7 @@ def read_batch_document(raw: Any, index: int, settings: Settings) -> AcceptedDoc
     document_id = _claimed_id(raw)
     try:
         payload = BatchDocument.model_validate(raw)
-        return AcceptedDocument(prepare_input(payload, settings, index), payload.id)
+        return AcceptedDocument(payload, prepare_input(payload, settings, index), payload.id)
     except ValidationError as exc:
         errors = exc.errors(include_input=False, include_url=False)
         for error in errors:

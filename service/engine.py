@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Protocol
 
 from models import Document, Summariser, Summary
+from service.batching.queue import Priority
 
 
 class Engine(Protocol):
@@ -16,6 +17,7 @@ class Engine(Protocol):
         documents: Sequence[Document],
         disconnected: Callable[[], Awaitable[None]] | None = None,
         timeout_s: float | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> list[Summary]: ...
 
     @property

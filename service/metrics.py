@@ -19,9 +19,15 @@ _QUEUE = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 
 # Up to a minute: one batched generate() of a large seq2seq model on a CPU takes tens of seconds.
 _INFERENCE = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
 
-REQUESTS = Counter("leadlist_requests", "HTTP requests answered.", ["route", "status"])
+# priority: interactive|batch; deadline: default|lowered (the caller sent a shorter Request-Timeout).
+REQUESTS = Counter(
+    "leadlist_requests", "HTTP requests answered.", ["route", "status", "priority", "deadline"]
+)
 REQUEST_DURATION = Histogram(
-    "leadlist_request_duration_seconds", "Time from request start to response.", ["route"], buckets=_LATENCY
+    "leadlist_request_duration_seconds",
+    "Time from request start to response.",
+    ["route", "priority", "deadline"],
+    buckets=_LATENCY,
 )
 QUEUE_DURATION = Histogram(
     "leadlist_queue_duration_seconds",
@@ -93,6 +99,21 @@ READY = Gauge("leadlist_ready", "1 when the model is loaded and the service acce
 AUTHENTICATED = Counter(
     "leadlist_authenticated_requests", "Requests let in by an API key, by the key's hash prefix.", ["key_id"]
 )
+# The result cache (service.cache). Hits by tier: the in-process LRU or the shared Redis.
+CACHE_HITS = Counter("leadlist_cache_hits", "Documents answered from the result cache.", ["tier"])
+CACHE_MISSES = Counter("leadlist_cache_misses", "Documents the result cache did not hold.")
+CACHE_COALESCED = Counter(
+    "leadlist_cache_coalesced", "Documents answered by an identical computation already in flight."
+)
+CACHE_EVICTIONS = Counter("leadlist_cache_evictions", "Results evicted from the in-process cache.")
+CACHE_BYTES = Gauge("leadlist_cache_bytes", "Bytes of results held by the in-process cache.")
+CACHE_ERRORS = Counter(
+    "leadlist_cache_errors", "Failed or timed-out Redis operations (the request went on without it).", ["op"]
+)
+for _tier in ("memory", "redis"):
+    CACHE_HITS.labels(tier=_tier)
+for _op in ("get", "set"):
+    CACHE_ERRORS.labels(op=_op)
 BUILD_INFO = Gauge("leadlist_build_info", "Always 1; labels say what is running.", ["version", "model"])
 
 # concurrency: refused by the in-flight cap before any work was queued.

@@ -2,7 +2,8 @@
 
 Plain ASGI (not BaseHTTPMiddleware) so the route still sees the client's disconnect and nothing buffers
 the response. The route label is the matched route's template, so an id in a path can never explode
-the metric's cardinality.
+the metric's cardinality; the priority label is one of two classes and the deadline label says only
+whether the caller lowered it ("default" or "lowered"), never the seconds.
 """
 
 from __future__ import annotations
@@ -49,9 +50,12 @@ class RequestTelemetry:
         finally:
             elapsed = time.perf_counter() - started
             route = _route_template(scope)
-            metrics.REQUESTS.labels(route=route, status=str(status)).inc()
-            metrics.REQUEST_DURATION.labels(route=route).observe(elapsed)
             state: dict[str, Any] = scope.get("state", {})
+            priority = state.get("priority") or _priority_header(scope)
+            deadline = state.get("deadline", "default")
+            labels = {"route": route, "priority": priority, "deadline": deadline}
+            metrics.REQUESTS.labels(status=str(status), **labels).inc()
+            metrics.REQUEST_DURATION.labels(**labels).observe(elapsed)
             _log.log(
                 # Probes and scrapes are frequent and uninteresting.
                 logging.DEBUG if scope["path"] in OPERATIONS_PATHS else logging.INFO,
@@ -65,6 +69,9 @@ class RequestTelemetry:
                     "documents": state.get("documents"),
                     "characters": state.get("characters"),
                     "key_id": state.get("key_id"),
+                    "priority": priority,
+                    "deadline_s": state.get("deadline_s"),
+                    "cache": state.get("cache"),
                 },
             )
 
@@ -76,6 +83,14 @@ def _request_id(scope: Scope) -> str:
             if _REQUEST_ID.match(candidate):
                 return candidate
     return uuid.uuid4().hex
+
+
+def _priority_header(scope: Scope) -> str:
+    """The class a request asked for, for requests refused before their route read it."""
+    for name, value in scope.get("headers", []):
+        if name == b"request-priority" and value in (b"interactive", b"batch"):
+            return str(value.decode("ascii"))
+    return "interactive"
 
 
 def _route_template(scope: Scope) -> str:

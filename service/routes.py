@@ -25,6 +25,7 @@ from service.schemas import (
     SummarizeResponse,
 )
 from service.settings import Settings
+from service.summarising import SummarisingDep
 
 router = APIRouter(prefix="/v1", tags=["summarise"])
 
@@ -32,13 +33,19 @@ router = APIRouter(prefix="/v1", tags=["summarise"])
 # schema is declared there by reference (service/openapi.py adds Problem to the components).
 _PROBLEM = {"content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: {"description": "The body is not valid UTF-8, or not valid gzip.", **_PROBLEM},
+    400: {
+        "description": "The body is not valid UTF-8 or not valid gzip, or Request-Timeout is not allowed.",
+        **_PROBLEM,
+    },
     401: {"description": "API keys are on (LEADLIST_API_KEYS) and none was sent.", **_PROBLEM},
     403: {"description": "API keys are on and the key sent is not one of them.", **_PROBLEM},
     413: {"description": "The body (decompressed) or a document is over its limit.", **_PROBLEM},
     415: {"description": "Unsupported content type or content encoding.", **_PROBLEM},
     422: {"description": "The body does not match the schema.", **_PROBLEM},
-    429: {"description": "The queue is full; retry after Retry-After seconds.", **_PROBLEM},
+    429: {
+        "description": "The queue is full (batch priority first); retry after Retry-After seconds.",
+        **_PROBLEM,
+    },
     503: {"description": "The model is not ready or the service is draining.", **_PROBLEM},
     504: {"description": "The request's deadline passed before it was served.", **_PROBLEM},
 }
@@ -81,12 +88,6 @@ _SUMMARIZE_BODY = {
 }
 
 
-async def wait_for_disconnect(request: Request) -> None:
-    """Returns when the client goes away; the body has been read, so the next message is the disconnect."""
-    while (await request.receive())["type"] != "http.disconnect":
-        pass
-
-
 def _annotate(request: Request, documents: list[Document]) -> None:
     """Sizes for the request log line; never the text itself."""
     request.state.documents = len(documents)
@@ -124,13 +125,15 @@ def _model_ref(engine: EngineDep) -> ModelRef:
     openapi_extra=_SUMMARIZE_BODY,
     operation_id="summarize",
 )
-async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) -> SummarizeResponse:
+async def summarize(
+    request: Request, engine: EngineDep, settings: SettingsDep, summarising: SummarisingDep
+) -> SummarizeResponse:
     """Key points of one article: JSON (text or html), a text/plain body whose first line may be the
     title, or a text/html page."""
     payload = await read_summarize_request(request)
     prepared = await _prepare(payload, settings)
     _annotate(request, [prepared.document])
-    [summary] = await engine.summarise([prepared.document], disconnected=lambda: wait_for_disconnect(request))
+    [summary] = await summarising.run([payload], [prepared.document])
     return respond(prepared, summary, _model_ref(engine), engine.summariser.info.generative)
 
 
@@ -147,7 +150,9 @@ async def summarize(request: Request, engine: EngineDep, settings: SettingsDep) 
         }
     },
 )
-async def summarize_batch(request: Request, engine: EngineDep, settings: SettingsDep) -> BatchResponse:
+async def summarize_batch(
+    request: Request, engine: EngineDep, settings: SettingsDep, summarising: SummarisingDep
+) -> BatchResponse:
     """Key points of several articles in one call; results come back in request order.
 
     A document refused on its own (schema, limits) gets a problem object in its place and the others
@@ -164,9 +169,10 @@ async def summarize_batch(request: Request, engine: EngineDep, settings: Setting
             extra={"limit": settings.max_batch_documents},
         )
     read = await _read_batch(batch.documents, settings)
-    documents = [item.prepared.document for item in read if isinstance(item, AcceptedDocument)]
+    accepted = [item for item in read if isinstance(item, AcceptedDocument)]
+    documents = [item.prepared.document for item in accepted]
     _annotate(request, documents)
-    summaries = await engine.summarise(documents, disconnected=lambda: wait_for_disconnect(request))
+    summaries = await summarising.run([item.payload for item in accepted], documents)
     model = _model_ref(engine)
     generated = engine.summariser.info.generative
     summarised = iter(summaries)

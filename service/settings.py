@@ -45,7 +45,26 @@ class Settings(BaseSettings):
         5.0, ge=0, le=1000, description="Wait for concurrent requests; 0 = none."
     )
     max_queue_tokens: int = Field(262_144, ge=1024, description="Queued tokens before answering 429.")
-    request_timeout_s: float = Field(30.0, gt=0, le=600, description="Deadline per request (504 after).")
+    request_timeout_s: float = Field(
+        30.0, gt=0, le=600, description="Deadline per request (504 after); a caller may only lower it."
+    )
+    # Scheduling (see docs/performance.md "Scheduling"): how queued work is shared between requests.
+    scheduler: Literal["fair", "fifo"] = Field(
+        "fair", description="fair: size-fair slices, batch priority last; fifo: oldest work first."
+    )
+    slice_ms: float = Field(
+        25.0, ge=1, le=1000, description="Model time one request may add to a call under the fair policy."
+    )
+
+    # Result cache (see docs/operations.md "Result cache").
+    cache_mb: float = Field(64.0, ge=0, le=65536, description="In-process result cache size; 0 = off.")
+    cache_url: SecretStr | None = Field(
+        None, description="redis://... to share results between replicas; unset = in-process only."
+    )
+    cache_ttl_s: int = Field(86_400, ge=1, description="How long Redis keeps a result.")
+    cache_timeout_ms: float = Field(
+        50.0, gt=0, le=5000, description="Longest wait for Redis before computing without it."
+    )
 
     # Hardening (see docs/operations.md "Security" and "Signals").
     api_keys: SecretStr | None = Field(

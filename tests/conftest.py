@@ -25,7 +25,9 @@ def summariser() -> Summariser:
 
 @pytest.fixture(scope="session")
 def client(summariser: Summariser) -> Iterator[TestClient]:
-    app = create_app(Settings(), summariser=summariser)
+    # The result cache is off here: tests share this app and count model work; tests of the cache make
+    # their own app with it on.
+    app = create_app(Settings(cache_mb=0), summariser=summariser)
     with TestClient(app) as test_client:
         wait_ready(test_client)
         yield test_client

@@ -7,6 +7,7 @@ written by ``leadlist train-ranker``, so a refit replaces two small files and no
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -101,6 +102,11 @@ class SentenceRanker:
     def __init__(self, params: RankerParams, salience: SalienceModel) -> None:
         self.params = params
         self.salience = salience
+        # What a result cache keys on: the serving parameters and the weights, not how they were fitted.
+        serving = {k: v for k, v in asdict(params).items() if k != "training"}
+        digest = hashlib.sha256(json.dumps(serving, sort_keys=True).encode())
+        digest.update(salience.fingerprint().encode())
+        self.fingerprint = digest.hexdigest()
 
     @classmethod
     def load(cls, path: Path = DEFAULT_PARAMS_PATH) -> SentenceRanker:

@@ -10,6 +10,7 @@ so the int8 encoder path needs no torch and the whole ranker costs a few percent
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,6 +53,14 @@ class SalienceModel:
         expected = self._w["feature_mean"].shape[0]
         if expected != shape.features:
             raise ValueError(f"salience weights expect {expected} features, the shape says {shape.features}")
+
+    def fingerprint(self) -> str:
+        """A hash of the weights: two networks with the same fingerprint score alike."""
+        digest = hashlib.sha256()
+        for name in sorted(self._w):
+            digest.update(name.encode())
+            digest.update(self._w[name].tobytes())
+        return digest.hexdigest()
 
     @classmethod
     def load(cls, path: Path, shape: SalienceShape) -> SalienceModel:

@@ -36,6 +36,7 @@ class ExtractiveSummariser:
             backend=type(encoder).__name__,
             max_tokens=encoder.max_tokens,
             backend_label=encoder.runtime,
+            fingerprint=ranker.fingerprint,
         )
 
     def prepare(self, document: Document) -> Job:

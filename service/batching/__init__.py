@@ -13,6 +13,7 @@ tokens; synchronous, no model), ``admission`` (the measured rate, refusals and `
 turned away; ``service.errors`` maps each to its HTTP answer.
 """
 
+from service.batching.queue import Priority
 from service.batching.refusals import (
     ClientDisconnectedError,
     DeadlineExceededError,
@@ -28,6 +29,7 @@ __all__ = [
     "BatchingConfig",
     "ClientDisconnectedError",
     "DeadlineExceededError",
+    "Priority",
     "QueueFullError",
     "RefusalError",
     "RequestTooLargeError",

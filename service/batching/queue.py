@@ -1,19 +1,44 @@
-"""The batcher's queue: model inputs in arrival order and the tokens they hold; no model, no event loop.
+"""The batcher's queue: each request's model inputs and the tokens they hold; no model, no event loop.
 
-A request arrives as prepared jobs and is queued as one entry per model input, so a batch can take part
-of a long request and leave the rest for the next call. The queue also keeps every request that is not
-yet answered, whether its inputs are queued or inside the running model call: that is what a drain waits
-for and what a close must answer. Each change of either count is reported through ``on_change``, so the
-queue itself needs no metrics and is tested without a model.
+A request arrives as prepared jobs and is queued as one entry per model input, so a model call can take
+part of a long request and leave the rest for the next call. Two ways of choosing a call's inputs:
+
+- ``take`` (first come, first served): the oldest inputs, whoever they belong to. A long document ahead
+  fills every call until it is done, so a short request behind it waits for all of it.
+- ``take_fair`` (size-fair, the default): deficit round-robin by tokens. Every waiting request gets up to
+  ``slice_tokens`` of each call, the request served longest ago first, until the call is full; a
+  ``batch``-priority request only when no ``interactive`` one waits. A short request therefore waits for
+  at most the model call already running, a long one advances by a slice in every call and so always
+  finishes, and many short requests still share one call as before.
+
+The queue also keeps every request that is not yet answered, whether its inputs are queued or inside
+the running model call: that is what a drain waits for and what a close must answer. Each change of
+either count is reported through ``on_change``, so the queue itself needs no metrics and is tested
+without a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import collections
+import enum
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from models import Job
+
+# The most slices the fair policy cuts a request into while it is the only one waiting: 10,000 one-word
+# lines (30,000 tokens in 10,000 tiny inputs) then get slices of at least ~470 tokens. Beside other
+# requests every request gets the time-sized slice.
+MAX_SLICES = 64
+
+
+class Priority(enum.IntEnum):
+    """Lower runs first. ``batch`` work runs only when no ``interactive`` work waits."""
+
+    INTERACTIVE = 0
+    BATCH = 1
 
 
 @dataclass(eq=False)
@@ -25,8 +50,22 @@ class Ticket:
     # Inputs not yet computed; -1 once the request is answered or abandoned, so a model call still
     # running for it can never finish it again.
     remaining: int
+    priority: Priority = Priority.INTERACTIVE
     first_batch_at: float | None = None
     abandoned: bool = False
+    pending: collections.deque[QueuedInput] = field(default_factory=collections.deque)
+    # Tokens of ``pending``, and of all the request's inputs.
+    pending_tokens: int = 0
+    total_tokens: int = 0
+    # When, on the queue's clock, this request was last served (its arrival before the first call):
+    # the fair policy serves the request served longest ago first.
+    last_served: int = 0
+
+    def pop(self) -> QueuedInput:
+        """The next queued input of this request, leaving the queue."""
+        item = self.pending.popleft()
+        self.pending_tokens -= item.tokens
+        return item
 
 
 @dataclass(eq=False)
@@ -46,10 +85,13 @@ class QueuedInput:
 class WorkQueue:
     def __init__(self, on_change: Callable[[int, int], None] | None = None) -> None:
         """``on_change(active_requests, queued_tokens)`` is called after every change of either."""
-        self._pending: list[QueuedInput] = []
+        # Requests with inputs still queued, in arrival order.
+        self._waiting: list[Ticket] = []
         self._queued_tokens = 0
         self._active: set[Ticket] = set()
         self._on_change = on_change
+        # Counts arrivals and fair model calls, so the two can be ordered against each other.
+        self._clock = itertools.count()
 
     @property
     def queued_tokens(self) -> int:
@@ -61,64 +103,104 @@ class WorkQueue:
 
     @property
     def has_pending(self) -> bool:
-        return bool(self._pending)
+        return bool(self._waiting)
 
     @property
     def oldest_enqueued_at(self) -> float:
-        """When the request at the head of the queue arrived; the queue must not be empty."""
-        return self._pending[0].ticket.enqueued_at
+        """When the oldest request with queued inputs arrived; the queue must not be empty."""
+        return self._waiting[0].enqueued_at
 
-    def add(self, jobs: list[Job], now: float) -> Ticket:
+    def waiting(self) -> list[Ticket]:
+        """Requests with inputs still queued, oldest first (admission sizes a newcomer's wait by them)."""
+        return list(self._waiting)
+
+    def add(self, jobs: list[Job], now: float, priority: Priority = Priority.INTERACTIVE) -> Ticket:
         """Queue every input of ``jobs``; a ticket with nothing to compute has ``remaining == 0``."""
-        ticket = Ticket(jobs=jobs, enqueued_at=now, remaining=sum(len(job.inputs) for job in jobs))
+        ticket = Ticket(
+            jobs=jobs,
+            enqueued_at=now,
+            remaining=sum(len(job.inputs) for job in jobs),
+            priority=priority,
+            last_served=next(self._clock),
+        )
         for job in jobs:
             job.outputs = [None] * len(job.inputs)
             for index, tokens in enumerate(job.input_tokens):
-                self._pending.append(QueuedInput(tokens, ticket, job, index))
+                ticket.pending.append(QueuedInput(tokens, ticket, job, index))
+                ticket.pending_tokens += tokens
+        ticket.total_tokens = ticket.pending_tokens
+        if ticket.pending:
+            self._waiting.append(ticket)
         self._active.add(ticket)
         self._set_tokens(self._queued_tokens + sum(sum(job.input_tokens) for job in jobs))
         return ticket
 
     def take(self, max_tokens: int, across_requests: bool = True) -> list[QueuedInput]:
-        """The oldest queued inputs, in arrival order, up to ``max_tokens`` (at least one input).
+        """First come, first served: the oldest queued inputs, up to ``max_tokens`` (at least one input).
 
-        First come, first served: a request usually finishes in one model call, so its latency is its
-        wait plus one call. Padding is not this queue's concern: the encoder sorts each call's inputs by
-        length and cuts them into well-shaped forward passes, which is as efficient from a few stories
-        up as sorting the whole queue would be. ``across_requests=False`` takes from the oldest request
-        only.
+        ``across_requests=False`` takes from the oldest request only. Padding is not this queue's
+        concern: the encoder sorts each call's inputs by length and cuts them into well-shaped forward
+        passes.
         """
-        if not self._pending:
-            return []
-        oldest = self._pending[0].ticket
         chosen: list[QueuedInput] = []
         tokens = 0
-        for item in self._pending:
-            if chosen and tokens + item.tokens > max_tokens:
+        for ticket in list(self._waiting):
+            while ticket.pending and not (chosen and tokens + ticket.pending[0].tokens > max_tokens):
+                item = ticket.pop()
+                chosen.append(item)
+                tokens += item.tokens
+            if ticket.pending or not across_requests:
                 break
-            if not across_requests and item.ticket is not oldest:
+        return self._taken(chosen, tokens)
+
+    def take_fair(self, max_tokens: int, slice_tokens: int) -> list[QueuedInput]:
+        """Deficit round-robin by tokens: up to ``slice_tokens`` from each waiting request of the most
+        urgent priority that waits, the one served longest ago first, up to ``max_tokens`` in all.
+
+        A request gets at least one input when it is visited, so an input longer than a slice still
+        runs; and a request alone is never cut into more than ``MAX_SLICES`` slices, so a huge request of
+        tiny inputs does not pay a model call's fixed cost thousands of times while nobody else waits.
+        """
+        if not self._waiting:
+            return []
+        call = next(self._clock)
+        urgent = min(ticket.priority for ticket in self._waiting)
+        turn = sorted((t for t in self._waiting if t.priority == urgent), key=lambda t: t.last_served)
+        chosen: list[QueuedInput] = []
+        tokens = 0
+        for ticket in turn:
+            share = 0
+            alone = len(turn) == 1
+            allowed = max(slice_tokens, -(-ticket.total_tokens // MAX_SLICES)) if alone else slice_tokens
+            while ticket.pending:
+                size = ticket.pending[0].tokens
+                if (share and share + size > allowed) or (chosen and tokens + size > max_tokens):
+                    break
+                chosen.append(ticket.pop())
+                share += size
+                tokens += size
+            if share:
+                ticket.last_served = call
+            if tokens >= max_tokens:
                 break
-            chosen.append(item)
-            tokens += item.tokens
-        self._pending = self._pending[len(chosen) :]
-        self._set_tokens(self._queued_tokens - tokens)
-        return chosen
+        return self._taken(chosen, tokens)
 
     def deliver(self, batch: Sequence[QueuedInput], outputs: Sequence[Any]) -> list[Ticket]:
         """Store a model call's outputs in their jobs; the tickets whose last input this call computed."""
         for item, output in zip(batch, outputs, strict=True):
             item.job.outputs[item.index] = output
             item.ticket.remaining -= 1
-        tickets = list({id(item.ticket): item.ticket for item in batch}.values())
-        return [t for t in tickets if t.remaining == 0 and not t.abandoned]
+        return [t for t in _tickets(batch) if t.remaining == 0 and not t.abandoned]
 
     def drop(self, ticket: Ticket) -> None:
         """Abandon a request: its queued inputs leave the queue, and it is no longer active."""
         ticket.abandoned = True
-        dropped = [item for item in self._pending if item.ticket is ticket]
-        if dropped:
-            self._pending = [item for item in self._pending if item.ticket is not ticket]
-            self._set_tokens(self._queued_tokens - sum(item.tokens for item in dropped))
+        if ticket.pending:
+            dropped = ticket.pending_tokens
+            ticket.pending.clear()
+            ticket.pending_tokens = 0
+            self._waiting = [t for t in self._waiting if t is not ticket]
+            self._set_tokens(self._queued_tokens - dropped)
         self.forget(ticket)
 
     def forget(self, ticket: Ticket) -> None:
@@ -132,9 +214,17 @@ class WorkQueue:
         active = list(self._active)
         for ticket in active:
             self.forget(ticket)
-        self._pending.clear()
+        for ticket in self._waiting:
+            ticket.pending.clear()
+        self._waiting.clear()
         self._set_tokens(0)
         return active
+
+    def _taken(self, chosen: list[QueuedInput], tokens: int) -> list[QueuedInput]:
+        if chosen:
+            self._waiting = [t for t in self._waiting if t.pending]
+            self._set_tokens(self._queued_tokens - tokens)
+        return chosen
 
     def _set_tokens(self, tokens: int) -> None:
         self._queued_tokens = max(0, tokens)
@@ -143,3 +233,8 @@ class WorkQueue:
     def _changed(self) -> None:
         if self._on_change is not None:
             self._on_change(len(self._active), self._queued_tokens)
+
+
+def _tickets(batch: Iterable[QueuedInput]) -> list[Ticket]:
+    """The distinct requests of a batch, in the batch's order."""
+    return list({id(item.ticket): item.ticket for item in batch}.values())

@@ -5,6 +5,11 @@ always runs on the same thread: each new calling thread gets its own malloc aren
 with the event loop's pool of threads taking turns the service's memory keeps growing; one thread keeps
 the model's memory in one place. When the queue empties, and every few seconds while it does not, freed
 heap memory is given back to the operating system (see ``service.memory``).
+
+The scheduling policy (``BatchingConfig.scheduler``) decides which queued inputs make each model call;
+see ``service.batching.queue``. Under the size-fair policy a request's inputs are taken in slices sized
+in time, not tokens: ``slice_s`` of model work at the throughput measured over recent calls, so that a
+short request arriving behind a long one waits for about one slice however busy the machine is.
 """
 
 from __future__ import annotations
@@ -14,16 +19,21 @@ import concurrent.futures
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from models import Document, Job, Padding, ReportsPadding, Summariser, Summary
 from service import metrics
 from service.batching.admission import Admission
 from service.batching.observe import observe_documents, observe_model_call, observe_queue
-from service.batching.queue import QueuedInput, Ticket, WorkQueue
+from service.batching.queue import Priority, QueuedInput, Ticket, WorkQueue
 from service.batching.refusals import ClientDisconnectedError, DeadlineExceededError, ShuttingDownError
 from service.memory import release_free_memory
 
+# A slice is never cut smaller than this (a forward pass costs about 50 tokens of overhead, so smaller
+# slices waste most of each call); DEFAULT_SLICE_TOKENS is used until model calls have been measured.
+MIN_SLICE_TOKENS = 64
+DEFAULT_SLICE_TOKENS = 256
+SLICE_DITHER = (0.75, 1.25)
 # While the queue never empties, still give freed memory back this often (a trim costs ~2.5 ms).
 BUSY_TRIM_INTERVAL_S = 5.0
 
@@ -38,6 +48,9 @@ class BatchingConfig:
     timeout_s: float = 30.0
     # False: a model call never mixes requests, so the gain of batching can be measured.
     across_requests: bool = True
+    # "fair": deficit round-robin by tokens in slices of ``slice_s``; "fifo": oldest inputs first.
+    scheduler: Literal["fair", "fifo"] = "fair"
+    slice_s: float = 0.025
 
 
 class BatchQueue:
@@ -53,6 +66,8 @@ class BatchQueue:
         self._closing = False
         self._model_thread: concurrent.futures.ThreadPoolExecutor | None = None
         self._last_trim = time.monotonic()
+        self._slices = 0
+        self._finishing: set[asyncio.Task[None]] = set()
 
     @property
     def queued_tokens(self) -> int:
@@ -99,20 +114,37 @@ class BatchQueue:
         documents: Sequence[Document],
         disconnected: Callable[[], Awaitable[None]] | None = None,
         timeout_s: float | None = None,
+        priority: Priority = Priority.INTERACTIVE,
     ) -> list[Summary]:
-        """Summaries of ``documents`` in order; raises a ``RefusalError`` instead of waiting forever."""
+        """Summaries of ``documents`` in order; raises a ``RefusalError`` instead of waiting forever.
+
+        ``timeout_s`` is this request's deadline (the configured one when None); ``priority`` its class.
+        """
         if self._closing:
             raise ShuttingDownError("the service is shutting down")
         timeout_s = self.config.timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + timeout_s
-        self._admission.check_estimate(self._queue.queued_tokens, documents, timeout_s)
+        estimate = self._admission.estimate_tokens(documents)
+        self._admission.check_estimate(
+            ahead=self.work_ahead(estimate, priority),
+            estimate=estimate,
+            timeout_s=timeout_s,
+            priority=priority,
+        )
         jobs = await asyncio.to_thread(lambda: [self.summariser.prepare(d) for d in documents])
         if self._closing:
             raise ShuttingDownError("the service is shutting down")
         tokens = sum(t for job in jobs for t in job.input_tokens)
-        self._admission.check(self._queue.queued_tokens, tokens, self.config.max_queue_tokens, timeout_s)
+        self._admission.check(
+            ahead=self.work_ahead(tokens, priority),
+            queued=self._queue.queued_tokens,
+            tokens=tokens,
+            max_queue_tokens=self.config.max_queue_tokens,
+            timeout_s=timeout_s,
+            priority=priority,
+        )
 
-        ticket, future = self._enqueue(jobs)
+        ticket, future = self._enqueue(jobs, priority)
         waiters: set[asyncio.Future[Any]] = {future}
         watcher = asyncio.ensure_future(disconnected()) if disconnected else None
         if watcher is not None:
@@ -134,9 +166,44 @@ class BatchQueue:
             if watcher is not None:
                 watcher.cancel()
 
-    def _enqueue(self, jobs: list[Job]) -> tuple[Ticket, asyncio.Future[list[Summary]]]:
+    def work_ahead(self, tokens: int, priority: Priority = Priority.INTERACTIVE) -> int:
+        """Queued tokens that would run before the last input of a new request of ``tokens`` tokens.
+
+        First come, first served: everything queued. Size-fair: each waiting request of the same or a
+        more urgent class advances by as much as the newcomer does, so at most ``tokens`` of each; work
+        of a less urgent class waits for it and is not ahead at all.
+        """
+        if self.config.scheduler == "fifo":
+            return self._queue.queued_tokens
+        return sum(
+            min(ticket.pending_tokens, tokens)
+            for ticket in self._queue.waiting()
+            if ticket.priority <= priority
+        )
+
+    def slice_tokens(self) -> int:
+        """The tokens one request may add to a model call under the size-fair policy: ``slice_s`` of
+        model time, and never so few that a call's fixed cost is more than half of it (on a busy machine
+        that cost grows, and so do the slices, rather than the long request paying it ever more often).
+        """
+        cost = self._admission.call_cost()
+        if cost is not None:
+            fixed_s, per_token_s = cost
+            tokens = max(self.config.slice_s, fixed_s) / per_token_s
+        else:
+            rate = self._admission.tokens_per_second()
+            tokens = DEFAULT_SLICE_TOKENS if rate is None else rate * self.config.slice_s
+        # Alternate slices a quarter above and below the target: calls of one size alone (a long
+        # request on its own) would leave the fixed and the per-token cost impossible to tell apart.
+        self._slices += 1
+        tokens *= SLICE_DITHER[self._slices % len(SLICE_DITHER)]
+        return max(MIN_SLICE_TOKENS, min(self.config.max_batch_tokens, int(tokens)))
+
+    def _enqueue(
+        self, jobs: list[Job], priority: Priority = Priority.INTERACTIVE
+    ) -> tuple[Ticket, asyncio.Future[list[Summary]]]:
         future: asyncio.Future[list[Summary]] = asyncio.get_running_loop().create_future()
-        ticket = self._queue.add(jobs, time.monotonic())
+        ticket = self._queue.add(jobs, time.monotonic(), priority)
         self._futures[ticket] = future
         if ticket.remaining == 0:
             # Nothing for the model (e.g. only page furniture): finish without queueing.
@@ -151,12 +218,17 @@ class BatchQueue:
             self._wakeup.clear()
             while self._queue.has_pending:
                 await self._gather_wait()
-                batch = self._queue.take(self.config.max_batch_tokens, self.config.across_requests)
+                batch = self._take()
                 if batch:
                     await self._execute(batch)
                 if self._queue.has_pending and time.monotonic() - self._last_trim > BUSY_TRIM_INTERVAL_S:
                     await self._trim()  # a queue that never empties (overload) must not grow without end
             await self._trim()
+
+    def _take(self) -> list[QueuedInput]:
+        if self.config.scheduler == "fifo" or not self.config.across_requests:
+            return self._queue.take(self.config.max_batch_tokens, self.config.across_requests)
+        return self._queue.take_fair(self.config.max_batch_tokens, self.slice_tokens())
 
     async def _trim(self) -> None:
         self._last_trim = time.monotonic()
@@ -206,10 +278,17 @@ class BatchQueue:
         self._admission.record(tokens, elapsed)
         finished = self._queue.deliver(batch, outputs)
         if finished:
-            # finish() may be real work (an abstractive model's grounding check): keep it off the loop.
-            outcomes = await asyncio.to_thread(lambda: [self._finish(ticket) for ticket in finished])
-            for ticket, outcome in zip(finished, outcomes, strict=True):
-                self._settle(ticket, outcome)
+            # Finishing (ranking; an abstractive model's grounding check) runs beside the next model
+            # call, not before it: a long document's ranking must not hold up everyone else's next slice.
+            task = asyncio.create_task(self._finish_all(finished))
+            self._finishing.add(task)
+            task.add_done_callback(self._finishing.discard)
+
+    async def _finish_all(self, finished: list[Ticket]) -> None:
+        # finish() may be real work: keep it off the event loop.
+        outcomes = await asyncio.to_thread(lambda: [self._finish(ticket) for ticket in finished])
+        for ticket, outcome in zip(finished, outcomes, strict=True):
+            self._settle(ticket, outcome)
 
     def _finish(self, ticket: Ticket) -> list[Summary] | BaseException:
         """A request's summaries, or the error finishing raised; touches no queue state (runs in a thread)."""

@@ -121,6 +121,11 @@ def _with(path: str, value: Any) -> dict[str, Any]:
         ("image.digest", "latest"),
         ("autoscaling.queuePressure.metricName", "queue pressure"),
         ("extraEnv", [{"name": "LEADLIST_API_KEYS", "value": "in-plain-sight"}]),
+        ("config.LEADLIST_CACHE_URL", "redis://:password@redis:6379/0"),
+        ("extraEnv", [{"name": "LEADLIST_CACHE_URL", "value": "redis://:password@redis:6379/0"}]),
+        ("config.LEADLIST_SCHEDULER", "lifo"),
+        ("cacheRedis.url", "redis://redis:6379/0"),
+        ("cacheRedis.secretKey", ""),
     ],
 )
 def test_schema_rejects_mistakes(path: str, value: Any) -> None:
@@ -134,6 +139,17 @@ def test_schema_accepts_documented_alternatives() -> None:
     validator.validate(_with("config.LEADLIST_MODEL_PATH", "/models/other"))
     validator.validate(_with("apiKeys.keys", ["0123456789abcdef0123"]))
     validator.validate(_with("autoscaling.targetCPUUtilizationPercentage", None))
+    validator.validate(_with("cacheRedis.existingSecret", "leadlist-redis"))
+    validator.validate(_with("config.LEADLIST_CACHE_MB", 0))
+
+
+def test_redis_url_comes_from_the_existing_secret_never_from_values() -> None:
+    deployment = (TEMPLATES / "deployment.yaml").read_text()
+    block = deployment[deployment.index("name: LEADLIST_CACHE_URL") :][:300]
+    assert "secretKeyRef:" in block
+    assert "$.Values.cacheRedis.secretKey" in block
+    assert "with .Values.cacheRedis.existingSecret" in deployment
+    assert values()["cacheRedis"]["existingSecret"] == ""  # off unless asked for
 
 
 def _value_paths(tree: Any, prefix: tuple[str, ...] = ()) -> set[tuple[str, ...]]:

@@ -54,7 +54,13 @@ def test_summarize_text_plain_takes_a_headline_first_line_as_title(client: TestC
     )
     as_json = client.post("/v1/summarize", json={"title": BRIDGE_TITLE, "text": text})
     assert plain.status_code == 200
-    assert plain.json()["bullets"] == as_json.json()["bullets"]
+    # Equal but for float noise: how a document's sentences are cut into model calls varies with the
+    # measured throughput, and padding differs with the cut.
+    spans = [(b["text"], b["start"], b["end"]) for b in plain.json()["bullets"]]
+    assert spans == [(b["text"], b["start"], b["end"]) for b in as_json.json()["bullets"]]
+    assert [b["score"] for b in plain.json()["bullets"]] == pytest.approx(
+        [b["score"] for b in as_json.json()["bullets"]], abs=1e-4
+    )
     for bullet in plain.json()["bullets"]:
         assert text[bullet["start"] : bullet["end"]] == bullet["text"]
         assert bullet["text"] != BRIDGE_TITLE

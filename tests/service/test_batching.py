@@ -69,7 +69,7 @@ def test_batched_results_equal_results_alone(summariser: Summariser) -> None:
 def test_full_queue_answers_429_with_retry_after(summariser: Summariser) -> None:
     # The first request waits a full second for company, holding its tokens in the queue; the bound
     # admits one such story at a time, so the second is refused at once.
-    settings = Settings(max_queue_tokens=1024, max_batch_wait_ms=1000)
+    settings = Settings(max_queue_tokens=1024, max_batch_wait_ms=1000, cache_mb=0)
     rejected_before = sample("leadlist_rejected_total", {"reason": "queue_full"})
     with live_server(settings, summariser) as base, ThreadPoolExecutor(2) as pool:
         first = pool.submit(httpx.post, f"{base}/v1/summarize", json={"text": LONG_STORY}, timeout=30)
@@ -141,7 +141,7 @@ def test_livez_answers_while_a_long_batch_runs(summariser: Summariser) -> None:
 
 @pytest.mark.live
 def test_batching_off_never_mixes_requests(summariser: Summariser) -> None:
-    settings = Settings(batching=False)
+    settings = Settings(batching=False, cache_mb=0)
     count_before = sample("leadlist_batch_size_requests_count")
     sum_before = sample("leadlist_batch_size_requests_sum")
     with live_server(settings, summariser) as base, ThreadPoolExecutor(6) as pool:

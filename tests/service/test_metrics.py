@@ -71,9 +71,10 @@ def test_metrics_move_when_a_request_is_served(client: TestClient) -> None:
         key = (name, tuple(sorted(labels.items())))
         return after.get(key, 0.0) - before.get(key, 0.0)
 
-    assert delta("leadlist_requests_total", route="/v1/summarize", status="200") == 1
-    assert delta("leadlist_requests_total", route="/v1/summarize/batch", status="200") == 1
-    assert delta("leadlist_request_duration_seconds_count", route="/v1/summarize") == 1
+    served_as = {"priority": "interactive", "deadline": "default"}
+    assert delta("leadlist_requests_total", route="/v1/summarize", status="200", **served_as) == 1
+    assert delta("leadlist_requests_total", route="/v1/summarize/batch", status="200", **served_as) == 1
+    assert delta("leadlist_request_duration_seconds_count", route="/v1/summarize", **served_as) == 1
     assert delta("leadlist_documents_total") == 3
     assert delta("leadlist_input_characters_count") == 3
     assert delta("leadlist_input_characters_sum") == len(BRIDGE) * 2 + len(STORM)
@@ -95,7 +96,8 @@ def test_errors_are_counted_by_status(client: TestClient) -> None:
     before = scrape(client)
     client.post("/v1/summarize", json={"text": ""})
     after = scrape(client)
-    key = ("leadlist_requests_total", (("route", "/v1/summarize"), ("status", "422")))
+    labels = {"route": "/v1/summarize", "status": "422", "priority": "interactive", "deadline": "default"}
+    key = ("leadlist_requests_total", tuple(sorted(labels.items())))
     assert after[key] - before.get(key, 0.0) == 1
 
 

@@ -14,8 +14,10 @@ from service.batching import (
     ShuttingDownError,
 )
 from service.batching.admission import FALLBACK_TOKENS_PER_SECOND, Admission
-from service.batching.queue import WorkQueue
+from service.batching.queue import Priority, WorkQueue
 from service.errors import REFUSAL_ANSWERS
+from service.limits import limits_disagree, longest_finishable_characters
+from service.settings import Settings
 
 
 def job(*tokens: int) -> Job:
@@ -105,7 +107,7 @@ def test_every_change_is_reported() -> None:
 def test_admission_trusts_no_rate_until_it_has_measured_some_calls() -> None:
     admission = Admission()
     assert admission.tokens_per_second() is None
-    admission.check(queued=1000, tokens=1000, max_queue_tokens=4096, timeout_s=1e-6)  # no refusal
+    admission.check(ahead=1000, queued=1000, tokens=1000, max_queue_tokens=4096, timeout_s=1e-6)  # no refusal
     assert admission.retry_after(queued=int(FALLBACK_TOKENS_PER_SECOND * 2.5)) == 3
 
 
@@ -114,21 +116,76 @@ def test_admission_refuses_work_that_would_finish_too_late() -> None:
     for _ in range(4):
         admission.record(tokens=1000, seconds=1.0)
     assert admission.tokens_per_second() == 1000.0
-    admission.check(queued=0, tokens=4000, max_queue_tokens=8192, timeout_s=1.0)  # an idle queue admits
+    admission.check(
+        ahead=0, queued=0, tokens=4000, max_queue_tokens=8192, timeout_s=1.0
+    )  # an idle queue admits
     with pytest.raises(QueueFullError) as refused:
-        admission.check(queued=3000, tokens=1000, max_queue_tokens=8192, timeout_s=10.0)
+        admission.check(ahead=3000, queued=3000, tokens=1000, max_queue_tokens=8192, timeout_s=10.0)
     assert refused.value.retry_after_s == 3
     with pytest.raises(QueueFullError):
-        admission.check_estimate(queued=3000, documents=[Document("x" * 5000)], timeout_s=10.0)
-    admission.check_estimate(queued=100, documents=[Document("x" * 500)], timeout_s=10.0)
+        admission.check_estimate(
+            ahead=3000, estimate=Admission.estimate_tokens([Document("x" * 5000)]), timeout_s=10.0
+        )
+    admission.check_estimate(
+        ahead=100, estimate=Admission.estimate_tokens([Document("x" * 500)]), timeout_s=10.0
+    )
 
 
 def test_admission_refuses_what_could_never_fit_and_what_does_not_fit_now() -> None:
     admission = Admission()
     with pytest.raises(RequestTooLargeError):
-        admission.check(queued=0, tokens=5000, max_queue_tokens=4096, timeout_s=30.0)
+        admission.check(ahead=0, queued=0, tokens=5000, max_queue_tokens=4096, timeout_s=30.0)
     with pytest.raises(QueueFullError):
-        admission.check(queued=4000, tokens=100, max_queue_tokens=4096, timeout_s=30.0)
+        admission.check(ahead=4000, queued=4000, tokens=100, max_queue_tokens=4096, timeout_s=30.0)
+
+
+def test_fair_take_gives_every_waiting_request_a_slice_of_each_call() -> None:
+    queue = WorkQueue()
+    long = queue.add([job(*[50] * 40)], now=0.0)
+    short = queue.add([job(30, 30)], now=1.0)
+    first = queue.take_fair(max_tokens=1000, slice_tokens=100)
+    # The long request gets one slice, the short one all of its work: it finishes in this call.
+    assert [item.ticket for item in first] == [long, long, short, short]
+    later = queue.take_fair(max_tokens=1000, slice_tokens=100)
+    assert [item.ticket for item in later] == [long, long]  # and the long one keeps advancing
+    assert queue.queued_tokens == 50 * 36
+
+
+def test_fair_take_serves_the_request_served_longest_ago_first_and_fills_the_call() -> None:
+    queue = WorkQueue()
+    a, b, c = (queue.add([job(10, 10, 10)], now=float(i)) for i in range(3))
+    assert [item.ticket for item in queue.take_fair(max_tokens=40, slice_tokens=20)] == [a, a, b, b]
+    # c has waited longest now; a and b were just served.
+    assert [item.ticket for item in queue.take_fair(max_tokens=40, slice_tokens=20)] == [c, c, a, b]
+
+
+def test_fair_take_runs_batch_priority_only_when_no_interactive_work_waits() -> None:
+    queue = WorkQueue()
+    batch = queue.add([job(10)], now=0.0, priority=Priority.BATCH)
+    interactive = queue.add([job(10, 10)], now=1.0)
+    assert [item.ticket for item in queue.take_fair(max_tokens=100, slice_tokens=10)] == [interactive]
+    assert [item.ticket for item in queue.take_fair(max_tokens=100, slice_tokens=10)] == [interactive]
+    assert [item.ticket for item in queue.take_fair(max_tokens=100, slice_tokens=10)] == [batch]
+
+
+def test_batch_priority_is_refused_before_interactive() -> None:
+    admission = Admission()
+    for _ in range(4):
+        admission.record(tokens=1000, seconds=1.0)
+    # 3 s of work ahead against a 30 s deadline: inside an interactive request's share, not a batch one's.
+    checks = {"ahead": 3000, "queued": 3000, "tokens": 1000, "max_queue_tokens": 100_000, "timeout_s": 30.0}
+    admission.check(**checks, priority=Priority.INTERACTIVE)  # type: ignore[arg-type]
+    with pytest.raises(QueueFullError):
+        admission.check(**checks, priority=Priority.BATCH)  # type: ignore[arg-type]
+
+
+def test_call_cost_separates_the_fixed_cost_from_the_per_token_cost() -> None:
+    admission = Admission()
+    for tokens in (100, 200, 300, 400):
+        admission.record(tokens=tokens, seconds=0.01 + tokens * 0.0001)
+    fixed, per_token = admission.call_cost() or (0.0, 0.0)
+    assert fixed == pytest.approx(0.01)
+    assert per_token == pytest.approx(0.0001)
 
 
 def all_refusals(base: type[RefusalError] = RefusalError) -> set[type[RefusalError]]:
@@ -152,3 +209,13 @@ def test_refusal_answers_carry_their_retry_after_and_extras() -> None:
     assert body["detail"] == "The request needs 5000 model tokens; at most 4096 can be queued."
     assert (body["limit"], body["tokens"]) == (4096, 5000)
     assert "retry-after" not in large.headers
+
+
+def test_default_limits_agree_and_a_mismatch_is_named() -> None:
+    defaults = Settings()
+    assert limits_disagree(defaults) is None
+    assert defaults.max_characters <= longest_finishable_characters(defaults.request_timeout_s)
+    warning = limits_disagree(Settings(request_timeout_s=5))
+    assert warning is not None
+    assert "LEADLIST_MAX_CHARACTERS" in warning
+    assert "LEADLIST_REQUEST_TIMEOUT_S" in warning
