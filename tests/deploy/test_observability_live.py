@@ -67,6 +67,8 @@ def _start_leadlist(log: Path) -> tuple[subprocess.Popen[bytes], str]:
         "LEADLIST_PORT": str(port),
         "LEADLIST_MAX_QUEUE_TOKENS": str(QUEUE_TOKENS),
         "LEADLIST_LOG_LEVEL": "warning",
+        # The bursts repeat one article to fill the queue; the result cache would answer them all at once.
+        "LEADLIST_CACHE_MB": "0",
     }
     with log.open("wb") as sink:
         process = subprocess.Popen(

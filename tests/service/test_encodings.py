@@ -8,6 +8,7 @@ import json
 import tracemalloc
 import zlib
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -147,7 +148,10 @@ def test_large_answers_are_gzipped_for_clients_that_accept_it(client: TestClient
     )
     assert packed.headers["content-encoding"] == "gzip"
     assert int(packed.headers["content-length"]) < len(raw.content) / 2
-    assert packed.json() == raw.json()  # the client decodes it
+    # The client decodes it. Scores may differ in the last digits: the two calls' sentences share model
+    # calls with different neighbours, and padding moves float sums.
+    assert _without_scores(packed.json()) == _without_scores(raw.json())
+    assert _scores(packed.json()) == pytest.approx(_scores(raw.json()), abs=1e-4)
     assert packed.headers["x-request-id"]
 
 
@@ -189,3 +193,14 @@ def test_a_browser_may_send_a_gzip_body_across_origins(summariser: Summariser) -
         )
         assert preflight.status_code == 200
         assert "content-encoding" in preflight.headers["access-control-allow-headers"].lower()
+
+
+def _scores(batch: dict[str, Any]) -> list[float]:
+    return [bullet["score"] for result in batch["results"] for bullet in result["bullets"]]
+
+
+def _without_scores(batch: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {**result, "bullets": [{k: v for k, v in b.items() if k != "score"} for b in result["bullets"]]}
+        for result in batch["results"]
+    ]
