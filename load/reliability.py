@@ -110,6 +110,10 @@ def run_overload(args: argparse.Namespace, articles: list[str]) -> dict[str, Any
         }
 
 
+# How long callers have stopped before SIGTERM: connections already opened get accepted.
+ACCEPT_SETTLE_S = 0.25
+
+
 def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
     """Load, then SIGTERM: every request sent before the signal must be answered 200 or 503.
 
@@ -131,6 +135,11 @@ def run_drain(args: argparse.Namespace, articles: list[str]) -> dict[str, Any]:
             )
             await asyncio.sleep(args.seconds / 2)
             stop.set()
+            # A connection the kernel has queued but the server not yet accepted is reset when the
+            # listener closes: no server can answer it. Callers that just finished open new ones (the
+            # fair scheduler finishes many at once), so give those a moment to be accepted; in a cluster
+            # the chart's preStop sleep does this, as the endpoint is removed before the signal.
+            await asyncio.sleep(ACCEPT_SETTLE_S)
             process.send_signal(signal.SIGTERM)
             terminated = time.monotonic()
             late = Tally()
