@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from models import looks_like_html
 from service import metrics
 from service.errors import ProblemError, validation_problem
 from service.inputs import PreparedInput, prepare_input
@@ -38,14 +37,6 @@ def read_batch_document(raw: Any, index: int, settings: Settings) -> AcceptedDoc
         body = exc.body()
     metrics.DOCUMENT_PROBLEMS.labels(status=str(body["status"])).inc()
     return BatchProblem.model_validate({**body, "index": index, "id": document_id})
-
-
-def may_need_extraction(raw: Any) -> bool:
-    """Whether reading this document may parse HTML (worth moving the batch off the event loop)."""
-    if not isinstance(raw, dict):
-        return False
-    text = raw.get("text")
-    return raw.get("html") is not None or (isinstance(text, str) and looks_like_html(text))
 
 
 def _claimed_id(raw: Any) -> str | None:

@@ -45,9 +45,10 @@ class PreparedInput:
     return_text: bool
 
 
-def needs_extraction(payload: SummarizeRequest) -> bool:
-    """Whether preparing this request parses HTML (worth moving off the event loop)."""
-    return payload.html is not None or looks_like_html(payload.text or "")
+def needs_extraction(html: object, text: object) -> bool:
+    """Whether reading a document with these fields parses HTML (worth moving off the event loop); takes
+    the fields as sent, so a batch can ask before its documents are validated."""
+    return html is not None or (isinstance(text, str) and looks_like_html(text))
 
 
 def prepare_input(payload: SummarizeRequest, settings: Settings, index: int | None = None) -> PreparedInput:

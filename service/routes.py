@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 
 from models import Document
-from service.batch_documents import AcceptedDocument, may_need_extraction, read_batch_document
+from service.batch_documents import AcceptedDocument, read_batch_document
 from service.deps import EngineDep, SettingsDep
 from service.documents import media_type, read_summarize_request, validate_json
 from service.errors import PROBLEM_JSON, ProblemError
@@ -96,7 +96,7 @@ def _annotate(request: Request, documents: list[Document]) -> None:
 
 async def _prepare(payload: SummarizeRequest, settings: Settings) -> PreparedInput:
     """The request as a document; a page is parsed off the event loop, plain text (cheap) on it."""
-    if needs_extraction(payload):
+    if needs_extraction(payload.html, payload.text):
         return await run_in_threadpool(prepare_input, payload, settings)
     return prepare_input(payload, settings)
 
@@ -107,7 +107,7 @@ async def _read_batch(raws: list[Any], settings: Settings) -> list[AcceptedDocum
     def read_all() -> list[AcceptedDocument | BatchProblem]:
         return [read_batch_document(raw, index, settings) for index, raw in enumerate(raws)]
 
-    if any(may_need_extraction(raw) for raw in raws):
+    if any(isinstance(raw, dict) and needs_extraction(raw.get("html"), raw.get("text")) for raw in raws):
         return await run_in_threadpool(read_all)
     return read_all()
 

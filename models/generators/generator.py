@@ -192,11 +192,11 @@ def load_generator(kind: str, path: Path | None, threads: int | None = None) -> 
         raise ModelLoadError(f"LEADLIST_MODEL_PATH {path} is a file but not a .gguf model")
     if path.is_file() and kind != "causal":
         raise ModelLoadError(f"a GGUF file ({path}) needs LEADLIST_MODEL=causal")
-    where, extra = (str(path.parent), {"gguf_file": path.name}) if path.is_file() else (str(path), {})
+    where, gguf_file = (str(path.parent), path.name) if path.is_file() else (str(path), None)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(where, local_files_only=True, **extra)
+        tokenizer = AutoTokenizer.from_pretrained(where, local_files_only=True, gguf_file=gguf_file)
         auto = AutoModelForSeq2SeqLM if kind == "seq2seq" else AutoModelForCausalLM
-        model = auto.from_pretrained(where, local_files_only=True, **extra)
+        model = auto.from_pretrained(where, local_files_only=True, gguf_file=gguf_file)
     except Exception as exc:
         raise ModelLoadError(f"cannot load a {kind} model from {path}: {exc}") from exc
     name = path.stem if path.is_file() else path.name
