@@ -84,7 +84,28 @@ def short_body(index: int) -> dict[str, object]:
     return {"text": f"{SHORT} Edition {index} went to press."}
 
 
-def measure_fairness(scheduler: str, long_text: str, shorts: int) -> Fairness:
+def shorts_beside_long(
+    base: str,
+    client: httpx.Client,
+    long_client: httpx.Client,
+    long_text: str,
+    long_runs: list[tuple[int, float]],
+) -> list[float]:
+    """Short requests one after another, each sent while the long document is in flight; their seconds."""
+    thread = threading.Thread(target=lambda: long_runs.append(post(long_client, {"text": long_text})))
+    thread.start()
+    while scrape(base).get("leadlist_queue_size") == 0 and thread.is_alive():
+        time.sleep(0.005)
+    loaded: list[float] = []
+    while thread.is_alive():
+        status, seconds = post(client, short_body(1000 + len(loaded)))
+        if status == 200:
+            loaded.append(seconds)
+    thread.join()
+    return loaded
+
+
+def measure_fairness(scheduler: str, long_text: str, shorts: int, rounds: int) -> Fairness:
     with (
         service(LEADLIST_SCHEDULER=scheduler, LEADLIST_CACHE_MB="0") as base,
         httpx.Client(base_url=base, timeout=600) as client,
@@ -94,24 +115,13 @@ def measure_fairness(scheduler: str, long_text: str, shorts: int) -> Fairness:
             post(client, short_body(index))
         idle = [post(client, short_body(index))[1] for index in range(shorts)]
         _, long_alone = post(long_client, {"text": long_text})
-
-        loop_result: dict[str, tuple[int, float]] = {}
-
-        def send_long() -> None:
-            loop_result["long"] = post(long_client, {"text": long_text})
-
-        thread = threading.Thread(target=send_long)
-        thread.start()
-        while scrape(base).get("leadlist_queue_size") == 0 and thread.is_alive():
-            time.sleep(0.005)
-        # Short requests one after another, each sent while the long document is still in flight.
+        # A p99 over one long document's ~50 short requests is nearly its maximum: pool several rounds.
         loaded: list[float] = []
-        while thread.is_alive():
-            status, seconds = post(client, short_body(1000 + len(loaded)))
-            if status == 200:
-                loaded.append(seconds)
-        thread.join()
-    long_status, long_loaded = loop_result["long"]
+        long_runs: list[tuple[int, float]] = []
+        for _ in range(rounds):
+            loaded += shorts_beside_long(base, client, long_client, long_text, long_runs)
+    long_status = max(status for status, _ in long_runs)
+    long_loaded = percentile([seconds for _, seconds in long_runs], 0.5)
     return Fairness(
         scheduler,
         1000 * percentile(idle, 0.5),
@@ -172,6 +182,7 @@ def main() -> None:
     )
     parser.add_argument("--long-characters", type=int, default=80_000)
     parser.add_argument("--shorts", type=int, default=30, help="idle two-sentence requests per scheduler")
+    parser.add_argument("--rounds", type=int, default=3, help="long documents per scheduler, one at a time")
     parser.add_argument("--stream", type=int, default=60, help="articles in the 30%%-repeat stream")
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--hits", type=int, default=50)
@@ -183,17 +194,17 @@ def main() -> None:
     print(f"articles: {source}; long document {len(long_text)} characters; cores: {os.cpu_count()}")
 
     if "1" in args.parts:
-        fairness(long_text, args.shorts)
+        fairness(long_text, args.shorts, args.rounds)
     if "2" in args.parts:
         cache_stream(articles, args.stream, args.concurrency)
     if "3" in args.parts:
         hit_latencies(articles[0], args.hits)
 
 
-def fairness(long_text: str, shorts: int) -> None:
+def fairness(long_text: str, shorts: int, rounds: int) -> None:
     print("\n1. two-sentence requests beside a long document (ms; long document in s)")
     print("scheduler  idle p50  idle p99  loaded p50  loaded p99  n   long alone  long loaded  status")
-    results = [measure_fairness(scheduler, long_text, shorts) for scheduler in ("fifo", "fair")]
+    results = [measure_fairness(scheduler, long_text, shorts, rounds) for scheduler in ("fifo", "fair")]
     for r in results:
         print(
             f"{r.scheduler:<9} {r.idle_p50_ms:9.1f} {r.idle_p99_ms:9.1f} {r.loaded_p50_ms:11.1f} "
@@ -201,8 +212,9 @@ def fairness(long_text: str, shorts: int) -> None:
             f"{r.long_loaded_s:12.2f}  {r.long_status}"
         )
     for r in results:
-        print(f"{r.scheduler}: loaded p99 / idle p50 = {r.loaded_p99_ms / r.idle_p50_ms:.1f}x")
-    print("(long alone: the document with nothing else in flight; status: of the long one beside shorts)")
+        ratio = r.loaded_p99_ms / r.idle_p50_ms
+        print(f"{r.scheduler}: loaded p99 / idle p50 = {ratio:.1f}x")
+    print("(long alone: with nothing else in flight; long loaded: median of the rounds; status: the worst)")
 
 
 def cache_stream(articles: Sequence[str], size: int, concurrency: int) -> None:

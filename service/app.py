@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,17 +50,10 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
         if (disagreement := limits_disagree(settings)) is not None:
             _log.warning(disagreement)
         app.state.cache = build_cache(settings)
-        # CPython lets a thread that wants the interpreter lock wait this long before the holder must
-        # give it up (5 ms by default). Every operator of a model call takes the lock back once, so while
-        # a long document is ranked in another thread each wait adds up: a short request's 20 ms call
-        # took 50-200 ms. A shorter interval costs the Python threads a little switching overhead.
-        switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(settings.switch_interval_ms / 1000)
         loader = asyncio.create_task(_load(app, settings, summariser))
         try:
             yield
         finally:
-            sys.setswitchinterval(switch_interval)
             app.state.ready = False
             metrics.READY.set(0)
             loader.cancel()

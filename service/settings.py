@@ -55,9 +55,6 @@ class Settings(BaseSettings):
     slice_ms: float = Field(
         25.0, ge=1, le=1000, description="Model time one request may add to a call under the fair policy."
     )
-    switch_interval_ms: float = Field(
-        0.5, gt=0, le=100, description="Longest a Python thread holds the interpreter lock while others wait."
-    )
 
     # Result cache (see docs/operations.md "Result cache").
     cache_mb: float = Field(64.0, ge=0, le=65536, description="In-process result cache size; 0 = off.")

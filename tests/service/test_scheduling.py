@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
@@ -16,7 +15,6 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from load._stories import BRIDGE, LONG_STORY, STORM
 from models import Summariser
-from service.app import create_app
 from service.logs import JsonFormatter
 from service.settings import Settings
 from tests.support.app import assert_problem
@@ -131,12 +129,3 @@ def _sample(client: TestClient, name: str, labels: dict[str, str]) -> float:
             if sample.name == name and sample.labels == labels:
                 return sample.value
     return 0.0
-
-
-def test_the_service_shortens_the_interpreter_switch_interval_while_it_runs(summariser: Summariser) -> None:
-    """A long document ranked in one thread must not stall the model call of a short one for the default
-    5 ms per operator; the interval is the service's while it runs and given back when it stops."""
-    before = sys.getswitchinterval()
-    with TestClient(create_app(Settings(switch_interval_ms=0.25), summariser=summariser)):
-        assert sys.getswitchinterval() == pytest.approx(0.00025)
-    assert sys.getswitchinterval() == before
