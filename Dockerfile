@@ -42,6 +42,9 @@ COPY --from=builder --chown=root:root /opt/leadlist/cache /opt/leadlist/cache
 # Everything that might want to write (HOME, library caches) points under /tmp, which is the only writable
 # path a read-only root filesystem needs (Kubernetes mounts an emptyDir there). Nothing is fetched at run
 # time: the default model ships inside the venv, the ONNX export inside /opt/leadlist/cache.
+# OPENBLAS_NUM_THREADS: numpy ranks documents beside the encoder's model call; with one BLAS thread from the
+# start it never competes for the cores (short requests beside a long document: p99 175 ms against 195-229
+# with the service's own one-thread limit alone; docs/performance.md).
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -52,7 +55,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     TRANSFORMERS_OFFLINE=1 \
     LEADLIST_CACHE_DIR=/opt/leadlist/cache \
     LEADLIST_HOST=0.0.0.0 \
-    LEADLIST_PORT=8000
+    LEADLIST_PORT=8000 \
+    OPENBLAS_NUM_THREADS=1
 WORKDIR /tmp
 USER 10001:10001
 EXPOSE 8000

@@ -18,6 +18,7 @@ from service import __version__, health, metrics, routes
 from service.auth import ApiKeyAuth, load_keys
 from service.batching import BatchingConfig, BatchQueue
 from service.cache import build_cache
+from service.cpu import limit_blas_threads
 from service.docs_pages import install_docs_pages
 from service.encoding import RequestDecoding
 from service.errors import install_error_handlers
@@ -50,10 +51,12 @@ def create_app(settings: Settings | None = None, summariser: Summariser | None =
         if (disagreement := limits_disagree(settings)) is not None:
             _log.warning(disagreement)
         app.state.cache = build_cache(settings)
+        blas = limit_blas_threads()
         loader = asyncio.create_task(_load(app, settings, summariser))
         try:
             yield
         finally:
+            blas.restore_original_limits()
             app.state.ready = False
             metrics.READY.set(0)
             loader.cancel()

@@ -12,12 +12,14 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
+from threadpoolctl import threadpool_info
 
 from load._stories import BRIDGE, LONG_STORY, STORM
 from models import Summariser
+from service.app import create_app
 from service.logs import JsonFormatter
 from service.settings import Settings
-from tests.support.app import assert_problem
+from tests.support.app import assert_problem, wait_ready
 from tests.support.live import live_server
 
 # About 30,000 characters: many slices of model work, so a short request has something to overtake.
@@ -129,3 +131,20 @@ def _sample(client: TestClient, name: str, labels: dict[str, str]) -> float:
             if sample.name == name and sample.labels == labels:
                 return sample.value
     return 0.0
+
+
+def blas_threads() -> set[int]:
+    return {pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"}
+
+
+def test_ranking_beside_the_model_call_uses_one_blas_thread_while_the_service_runs(
+    summariser: Summariser,
+) -> None:
+    """A long document's ranking must not take the cores the encoder needs for the short requests'
+    model call; the limit is the service's while it runs and the process's own again after."""
+    before = blas_threads()
+    with TestClient(create_app(Settings(cache_mb=0), summariser=summariser)) as client:
+        assert blas_threads() == {1}
+        wait_ready(client)
+        assert client.post("/v1/summarize", json={"text": LONG}).status_code == 200
+    assert blas_threads() == before
