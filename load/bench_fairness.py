@@ -85,14 +85,12 @@ def short_body(index: int) -> dict[str, object]:
 
 
 def shorts_beside_long(
-    base: str,
-    client: httpx.Client,
-    long_client: httpx.Client,
-    long_text: str,
-    long_runs: list[tuple[int, float]],
-) -> list[float]:
-    """Short requests one after another, each sent while the long document is in flight; their seconds."""
-    thread = threading.Thread(target=lambda: long_runs.append(post(long_client, {"text": long_text})))
+    base: str, client: httpx.Client, long_client: httpx.Client, long_text: str
+) -> tuple[list[float], tuple[int, float]]:
+    """Short requests one after another, each sent while the long document is in flight: their seconds,
+    and the long document's status and seconds."""
+    long_run: list[tuple[int, float]] = []
+    thread = threading.Thread(target=lambda: long_run.append(post(long_client, {"text": long_text})))
     thread.start()
     while scrape(base).get("leadlist_queue_size") == 0 and thread.is_alive():
         time.sleep(0.005)
@@ -102,7 +100,7 @@ def shorts_beside_long(
         if status == 200:
             loaded.append(seconds)
     thread.join()
-    return loaded
+    return loaded, long_run[0]
 
 
 def measure_fairness(scheduler: str, long_text: str, shorts: int, rounds: int) -> Fairness:
@@ -119,7 +117,9 @@ def measure_fairness(scheduler: str, long_text: str, shorts: int, rounds: int) -
         loaded: list[float] = []
         long_runs: list[tuple[int, float]] = []
         for _ in range(rounds):
-            loaded += shorts_beside_long(base, client, long_client, long_text, long_runs)
+            shorts_loaded, long_run = shorts_beside_long(base, client, long_client, long_text)
+            loaded += shorts_loaded
+            long_runs.append(long_run)
     long_status = max(status for status, _ in long_runs)
     long_loaded = percentile([seconds for _, seconds in long_runs], 0.5)
     return Fairness(

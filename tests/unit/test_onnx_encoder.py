@@ -91,11 +91,13 @@ def test_int8_summaries_pick_the_fp32_bullets(summariser: Summariser, onnx_summa
     int8 = summarise(onnx_summariser, documents)
     for reference, quantised in zip(fp32, int8, strict=True):
         assert len(quantised.bullets) == len(reference.bullets)
-        chosen = {b.text for b in quantised.bullets}
-        swapped_in = [b for b in quantised.bullets if b.text not in {r.text for r in reference.bullets}]
-        swapped_out = [b for b in reference.bullets if b.text not in chosen]
+        int8_texts = {b.text for b in quantised.bullets}
+        fp32_texts = {b.text for b in reference.bullets}
+        swapped_in = [b for b in quantised.bullets if b.text not in fp32_texts]
+        swapped_out = [b for b in reference.bullets if b.text not in int8_texts]
         # int8 activations are quantised per batch, which moves a score by a few hundredths of a logit:
-        # it may swap one bullet for another only where fp32 itself scored the two that close.
+        # it may swap one bullet for another only where its score is that close to the fp32 score of the
+        # bullet it replaces.
         assert len(swapped_in) <= 1, (swapped_in, swapped_out)
         for new, old in zip(swapped_in, swapped_out, strict=True):
             assert abs(new.score - old.score) < NEAR_TIE_LOGITS, (new, old)
