@@ -139,24 +139,38 @@ def test_admission_refuses_what_could_never_fit_and_what_does_not_fit_now() -> N
         admission.check(ahead=4000, queued=4000, tokens=100, max_queue_tokens=4096, timeout_s=30.0)
 
 
-def test_fair_take_gives_every_waiting_request_a_slice_of_each_call() -> None:
+def test_fair_take_gives_a_request_one_slice_finishes_a_call_of_its_own_then_the_long_one_a_slice() -> None:
     queue = WorkQueue()
     long = queue.add([job(*[50] * 40)], now=0.0)
     short = queue.add([job(30, 30)], now=1.0)
     first = queue.take_fair(max_tokens=1000, slice_tokens=100)
-    # The long request gets one slice, the short one all of its work: it finishes in this call.
-    assert [item.ticket for item in first] == [long, long, short, short]
+    # The short request finishes in this call, without waiting for a slice of the long one as well.
+    assert [item.ticket for item in first] == [short, short]
     later = queue.take_fair(max_tokens=1000, slice_tokens=100)
-    assert [item.ticket for item in later] == [long, long]  # and the long one keeps advancing
-    assert queue.queued_tokens == 50 * 36
+    assert [item.ticket for item in later] == [long, long]  # and the long one advances in the next
+    assert queue.queued_tokens == 50 * 38
+
+
+def test_fair_take_never_passes_a_long_request_over_twice_in_a_row() -> None:
+    queue = WorkQueue()
+    long = queue.add([job(*[50] * 40)], now=0.0)
+    first_short = queue.add([job(30)], now=1.0)
+    assert [item.ticket for item in queue.take_fair(max_tokens=1000, slice_tokens=100)] == [first_short]
+    # Another short request arrived meanwhile: the long one was passed over last time, so both run now.
+    second_short = queue.add([job(30)], now=2.0)
+    both = queue.take_fair(max_tokens=1000, slice_tokens=100)
+    assert [item.ticket for item in both] == [long, long, second_short]
+    third_short = queue.add([job(30)], now=3.0)
+    assert [item.ticket for item in queue.take_fair(max_tokens=1000, slice_tokens=100)] == [third_short]
+    assert [item.ticket for item in queue.take_fair(max_tokens=1000, slice_tokens=100)] == [long, long]
 
 
 def test_fair_take_serves_the_request_served_longest_ago_first_and_fills_the_call() -> None:
     queue = WorkQueue()
     a, b, c = (queue.add([job(10, 10, 10)], now=float(i)) for i in range(3))
-    assert [item.ticket for item in queue.take_fair(max_tokens=40, slice_tokens=20)] == [a, a, b, b]
+    assert [item.ticket for item in queue.take_fair(max_tokens=20, slice_tokens=10)] == [a, b]
     # c has waited longest now; a and b were just served.
-    assert [item.ticket for item in queue.take_fair(max_tokens=40, slice_tokens=20)] == [c, c, a, b]
+    assert [item.ticket for item in queue.take_fair(max_tokens=20, slice_tokens=10)] == [c, a]
 
 
 def test_fair_take_runs_batch_priority_only_when_no_interactive_work_waits() -> None:
