@@ -4,8 +4,8 @@ against each other at start-up.
 The longest document (``LEADLIST_MAX_CHARACTERS``) must be one the service finishes within the default
 deadline (``LEADLIST_REQUEST_TIMEOUT_S``) on two cores while other traffic runs. Under the size-fair
 scheduler a long document is served in at least every other model call however many short requests
-arrive, so it is assumed to get half the encoder's throughput; the throughput is the floor ``load.bench_fairness`` measures for
-MiniLM on two cores (see docs/performance.md "Limits that agree").
+arrive, so it is assumed to get half the encoder's throughput; the throughput is the floor
+``load.bench_fairness`` measures for MiniLM on two cores (see docs/performance.md "Limits that agree").
 """
 
 from __future__ import annotations
