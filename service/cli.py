@@ -68,6 +68,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     train.add_argument("--train-stories", type=int, default=10_000, help="a seeded sample of the train split")
     train.add_argument("--validation-stories", type=int, help="the first N validation rows (default: all)")
+    train.add_argument(
+        "--held-out-stories",
+        type=int,
+        default=0,
+        help="also report on the N train stories after the fitted ones (CNN and DailyMail apart)",
+    )
     train.add_argument("--epochs", type=int, default=4)
     train.add_argument("--members", type=int, default=3, help="networks from consecutive seeds, averaged")
     train.add_argument("--seed", type=int, default=13)
@@ -238,6 +244,7 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
         titles=args.titles,
         train_stories=args.train_stories,
         validation_stories=args.validation_stories,
+        held_out_stories=args.held_out_stories,
         epochs=args.epochs,
         members=args.members,
         seed=args.seed,

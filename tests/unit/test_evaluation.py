@@ -28,7 +28,7 @@ from models.quality.evaluation import (
     run_leadlist,
 )
 from models.quality.salience_training import Oracle
-from models.quality.training import ONE_BULLET_CENTRALITIES, train_ranker
+from models.quality.training import ONE_BULLET_CENTRALITIES, is_cnn, train_ranker
 from models.text.segmentation import segment
 from service.cli import main, service_documents
 from service.settings import Settings
@@ -175,17 +175,29 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
         )
     )
     out_path = tmp_path / "model" / "ranker_params.json"
-    arguments = {"titles": titled, "train_stories": 20, "epochs": 30, "members": 2, "out": out_path}
+    arguments = {
+        "titles": titled,
+        "train_stories": 20,
+        "held_out_stories": 4,
+        "epochs": 30,
+        "members": 2,
+        "out": out_path,
+    }
     code = train_ranker(data, summariser.encoder, tmp_path / "cache", **arguments)  # type: ignore[arg-type]
     assert code == 0
     printed = capsys.readouterr().out
     assert "validation: 8 stories" in printed
     assert "Lead-3" in printed
     assert "one-bullet centrality" in printed
+    # The 4 train stories after the 20 fitted ones are reported apart (generated stories carry no CNN
+    # dateline, so all of them count as DailyMail's).
+    assert "held out: 4 dailymail train stories" in printed
 
     ranker = SentenceRanker.load(out_path)
     assert ranker.params.version.startswith("salience-")
     assert ranker.params.training["train_stories"] == 20
+    held_out = ranker.params.training["held_out_train"]
+    assert isinstance(held_out, dict) and held_out["dailymail"]["stories"] == 4
     assert ranker.params.one_bullet_centrality in ONE_BULLET_CENTRALITIES
     assert (out_path.parent / ranker.params.weights).stat().st_size < 8 * 2**20
     # The generated stories put their key facts first; the fitted network must have noticed.
@@ -205,3 +217,16 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
         p.name: hashlib.sha256(p.read_bytes()).hexdigest()
         for p in DEFAULT_PARAMS_PATH.parent.glob("ranker_*")
     } == shipped
+
+
+@pytest.mark.parametrize(
+    ("sentences", "cnn"),
+    [
+        (["london ( cnn ) -- the mayor opened the bridge .", "crowds cheered ."], True),
+        (["( cnn ) the mayor opened the bridge on tuesday .", "crowds cheered ."], True),
+        (["by . daily mail reporter .", "published : . 12:01 est , 4 march 2014 .", "london (cnn)"], False),
+        (["the mayor opened the bridge .", "a cnn reporter was there ."], False),
+    ],
+)
+def test_held_out_train_stories_are_told_apart_by_cnn_s_dateline(sentences: list[str], cnn: bool) -> None:
+    assert is_cnn(sentences) is cnn
