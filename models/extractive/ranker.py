@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -130,16 +130,24 @@ class SentenceRanker:
         *,
         paragraph_starts: Sequence[bool] | None = None,
         candidates: BoolArray | None = None,
+        selection: SelectionParams | None = None,
     ) -> list[int]:
         """The bullets among scored sentences, in article order; ``minimum``/``maximum`` are the caller's.
 
         ``candidates`` defaults to the article sentences that may be bullets at all (see
-        :func:`models.extractive.selection.eligible`); generated bullets pass their own.
+        :func:`models.extractive.selection.eligible`); generated bullets pass their own. ``selection``
+        defaults to the fitted settings.
         """
         if candidates is None:
             candidates = eligible(texts, paragraph_starts)
         return select(
-            texts, embeddings, scores, candidates, self.params.selection, minimum=minimum, maximum=maximum
+            texts,
+            embeddings,
+            scores,
+            candidates,
+            selection or self.params.selection,
+            minimum=minimum,
+            maximum=maximum,
         )
 
     def rank(
@@ -157,7 +165,20 @@ class SentenceRanker:
         if not texts:
             return Ranking([], np.zeros(0, dtype=np.float64))
         scores = self.scores(texts, embeddings, title)
+        selection = None
         if maximum == 1 and self.params.one_bullet_centrality:
             scores = one_bullet_scores(scores, embeddings, self.params.one_bullet_centrality)
-        chosen = self.choose(texts, embeddings, scores, minimum, maximum, paragraph_starts=paragraph_starts)
+            # The single bullet is the best of these scores, as its weight was fitted: the per-word cost
+            # was chosen for lists of bullets on raw logits, and on standardised scores it means another
+            # thing altogether.
+            selection = replace(self.params.selection, length_penalty=0.0)
+        chosen = self.choose(
+            texts,
+            embeddings,
+            scores,
+            minimum,
+            maximum,
+            paragraph_starts=paragraph_starts,
+            selection=selection,
+        )
         return Ranking(chosen, scores)

@@ -156,6 +156,25 @@ def test_a_single_bullet_says_what_the_whole_story_is_about(summariser: Summaris
         assert blended == plain
 
 
+def test_a_single_bullet_is_the_best_blended_score_whatever_the_list_length_penalty(
+    summariser: Summariser,
+) -> None:
+    # The one-bullet weight is fitted by taking the best blended score; a per-word cost meant for raw
+    # logits must not move that choice at serving time (here, a cost that favours the shortest sentence).
+    assert isinstance(summariser, ExtractiveSummariser)
+    sentences = [s.text for s in segment(ANECDOTE_FIRST).sentences]
+    embeddings = summariser.encoder.encode(sentences)
+    params = summariser.ranker.params
+    wordy = replace(params, one_bullet_centrality=1.0, selection=replace(params.selection, length_penalty=1.0))
+    ranker = SentenceRanker(wordy, summariser.ranker.salience)
+    ranking = ranker.rank(sentences, embeddings, None, maximum=1)
+    assert ranking.chosen == [int(np.argmax(ranking.scores))]
+    # Lists of bullets keep the fitted per-word cost: the two chosen differ from the top two scores.
+    pair = ranker.rank(sentences, embeddings, None, minimum=2, maximum=2).chosen
+    plain = SentenceRanker(replace(wordy, selection=params.selection), summariser.ranker.salience)
+    assert pair != plain.rank(sentences, embeddings, None, minimum=2, maximum=2).chosen
+
+
 def test_one_bullet_scores_keep_the_salience_order_without_centrality() -> None:
     rng = np.random.default_rng(5)
     logits = rng.normal(size=9)
