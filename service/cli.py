@@ -66,12 +66,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     train.add_argument(
         "--titles", type=Path, help="titled stories with summary_sentences (BBC) for the title weight"
     )
-    train.add_argument("--train-stories", type=int, default=10_000, help="a seeded sample of the train split")
+    train.add_argument("--train-stories", type=int, default=20_000, help="a seeded sample of the train split")
     train.add_argument("--validation-stories", type=int, help="the first N validation rows (default: all)")
     train.add_argument(
         "--held-out-stories",
         type=int,
-        default=0,
+        default=5_000,
         help="also report on the N train stories after the fitted ones (CNN and DailyMail apart)",
     )
     train.add_argument("--epochs", type=int, default=4)

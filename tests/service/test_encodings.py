@@ -42,7 +42,14 @@ def test_a_gzip_body_gets_the_same_answer_as_a_plain_one(client: TestClient) -> 
     plain = client.post("/v1/summarize", content=body, headers=JSON)
     packed = client.post("/v1/summarize", content=gzip.compress(body), headers=GZIP_JSON)
     assert packed.status_code == 200, packed.text
-    assert packed.json()["bullets"] == plain.json()["bullets"]
+    packed_bullets, plain_bullets = packed.json()["bullets"], plain.json()["bullets"]
+    # Same sentences at the same offsets; a score may differ in its last rounded digit, since two
+    # model calls need not sum their floats in the same order.
+    assert [{k: v for k, v in b.items() if k != "score"} for b in packed_bullets] == [
+        {k: v for k, v in b.items() if k != "score"} for b in plain_bullets
+    ]
+    plain_scores = [b["score"] for b in plain_bullets]
+    assert [b["score"] for b in packed_bullets] == pytest.approx(plain_scores, abs=1e-4)
     assert packed.json()["usage"]["characters"] == len(BRIDGE)
 
 

@@ -197,7 +197,8 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
     assert ranker.params.version.startswith("salience-")
     assert ranker.params.training["train_stories"] == 20
     held_out = ranker.params.training["held_out_train"]
-    assert isinstance(held_out, dict) and held_out["dailymail"]["stories"] == 4
+    assert isinstance(held_out, dict)
+    assert held_out["dailymail"]["stories"] == 4
     assert ranker.params.one_bullet_centrality in ONE_BULLET_CENTRALITIES
     assert (out_path.parent / ranker.params.weights).stat().st_size < 8 * 2**20
     # The generated stories put their key facts first; the fitted network must have noticed.

@@ -165,7 +165,8 @@ def test_a_single_bullet_is_the_best_blended_score_whatever_the_list_length_pena
     sentences = [s.text for s in segment(ANECDOTE_FIRST).sentences]
     embeddings = summariser.encoder.encode(sentences)
     params = summariser.ranker.params
-    wordy = replace(params, one_bullet_centrality=1.0, selection=replace(params.selection, length_penalty=1.0))
+    per_word = replace(params.selection, length_penalty=1.0)
+    wordy = replace(params, one_bullet_centrality=1.0, selection=per_word)
     ranker = SentenceRanker(wordy, summariser.ranker.salience)
     ranking = ranker.rank(sentences, embeddings, None, maximum=1)
     assert ranking.chosen == [int(np.argmax(ranking.scores))]
