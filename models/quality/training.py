@@ -287,7 +287,7 @@ def _report_held_out(
 
 
 def is_cnn(sentences: Sequence[str]) -> bool:
-    """CNN's train stories open with its dateline ("london ( cnn ) --"); DailyMail's never do."""
+    """CNN's train stories open with its dateline ("london ( cnn ) --"); DailyMail's do not."""
     opening = " ".join(sentences[:2])[:300]
     return "( cnn )" in opening or "(cnn)" in opening
 
