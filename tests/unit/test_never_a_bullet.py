@@ -11,7 +11,7 @@ import re
 import pytest
 
 from models import Document, Summariser, summarise
-from models.extractive.selection import eligible, half_quotations
+from models.extractive.selection import _BOILERPLATE, _BOILERPLATE_WORDS, eligible, half_quotations
 
 FLOOD_STORY = (
     "Floodwater swept through the lower town of Alder on Friday night after the river burst its banks, "
@@ -126,3 +126,31 @@ def test_eligibility_needs_five_words_and_no_boilerplate() -> None:
         "www.example.com/press/2026/results",
     ]
     assert list(eligible(texts)) == [False, True, False, False]
+
+
+def _top_level_alternatives(pattern: str) -> list[str]:
+    """The alternatives of a regular expression's outermost ``|``, leaving those inside groups alone."""
+    alternatives, depth, start, escaped = [], 0, 0, False
+    for index, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == "|" and depth == 0:
+            alternatives.append(pattern[start:index])
+            start = index + 1
+    return [*alternatives, pattern[start:]]
+
+
+def test_every_boilerplate_rule_has_a_literal_the_quick_check_looks_for() -> None:
+    # The boilerplate check runs its regular expression only on sentences holding one of these literals;
+    # a rule added without one would silently never fire.
+    alternatives = _top_level_alternatives(_BOILERPLATE.pattern)
+    assert len(alternatives) > 10
+    for alternative in alternatives:
+        literal_text = alternative.replace(r"\b", "").lower()
+        assert any(word in literal_text for word in _BOILERPLATE_WORDS), alternative
