@@ -139,7 +139,7 @@ def train_ranker(
             print(f"  {change}: {_fmt(result)}", file=sys.stderr)
             if _objective(result) > _objective(best_scores):
                 best, best_scores = candidate, result
-    lead = meter.mean([range(min(3, len(s.sentences))) for s in validation])
+    lead = _lead3(meter, validation)
     fixed = {k: rouge(best, k) for k in (2, 3, 4)}
     print(f"validation: {len(validation)} stories; R1 / R2 / RLsum")
     print(f"  leadlist (automatic count)  {_fmt(best_scores)}")
@@ -274,7 +274,7 @@ def _report_held_out(
         meter = SentenceRouge([(s.sentences, s.highlights) for s in group])
         chosen = [ranker.rank(s.sentences, s.embeddings, None).chosen for s in group]
         scores = meter.mean(chosen)
-        lead = meter.mean([range(min(3, len(s.sentences))) for s in group])
+        lead = _lead3(meter, group)
         print(f"held out: {len(group)} {name} train stories; R1 / R2 / RLsum")
         print(f"  leadlist (automatic count)  {_fmt(scores)}")
         print(f"  Lead-3                      {_fmt(lead)}")
@@ -284,6 +284,11 @@ def _report_held_out(
             **{f"lead3_{k}": round(v, 2) for k, v in lead.items()},
         }
     return report
+
+
+def _lead3(meter: SentenceRouge, stories: Sequence[Story]) -> dict[str, float]:
+    """Lead-3 on the stories ``meter`` was built for, the baseline every report stands beside."""
+    return meter.mean([range(min(3, len(s.sentences))) for s in stories])
 
 
 def is_cnn(sentences: Sequence[str]) -> bool:
