@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     train.add_argument("--epochs", type=int, default=4)
     train.add_argument("--members", type=int, default=3, help="networks from consecutive seeds, averaged")
+    train.add_argument("--layers", type=int, default=1, help="self-attention layers in each network")
     train.add_argument("--seed", type=int, default=13)
     train.add_argument(
         "--out", type=Path, help="where to write the fitted parameters (default: the shipped params file)"
@@ -247,6 +248,7 @@ def _train(settings: Settings, args: argparse.Namespace) -> int:
         held_out_stories=args.held_out_stories,
         epochs=args.epochs,
         members=args.members,
+        layers=args.layers,
         seed=args.seed,
         out=args.out,
     )

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from models.encoders.protocol import Embeddings
-from models.extractive.features import FEATURES, FloatArray, sentence_features
+from models.extractive.features import FEATURES, FloatArray, sentence_features, word_counts
 from models.extractive.salience import SalienceModel, SalienceShape
 from models.extractive.selection import BoolArray, SelectionParams, eligible, select
 
@@ -37,6 +37,10 @@ class RankerParams:
     # story's centroid. Fitted on BBC stories with their opening sentence held out as the one-line
     # summary, the way XSum was built.
     one_bullet_centrality: float = 0.0
+    # And this times the standardised log of its words: XSum-like one-line summaries are a long sentence
+    # that says much, and ROUGE against them pays for the words a short sentence leaves out. Fitted
+    # together with the centrality weight.
+    one_bullet_length: float = 0.0
     # The weights file, relative to the parameters file.
     weights: str = "ranker_salience.safetensors"
     features: tuple[str, ...] = FEATURES
@@ -52,6 +56,7 @@ class RankerParams:
             selection=SelectionParams(**raw["selection"]),
             title_weight=float(raw.get("title_weight", 0.0)),
             one_bullet_centrality=float(raw.get("one_bullet_centrality", 0.0)),
+            one_bullet_length=float(raw.get("one_bullet_length", 0.0)),
             weights=raw["weights"],
             features=tuple(raw["features"]),
             version=raw["version"],
@@ -73,14 +78,24 @@ def title_closeness(embeddings: Embeddings, title: Embeddings) -> FloatArray:
     return centred
 
 
-def one_bullet_scores(logits: FloatArray, embeddings: Embeddings, centrality_weight: float) -> FloatArray:
-    """Scores for choosing a single bullet: salience and closeness to the story's centroid, each
-    standardised within the story so the weight means the same for short and long stories."""
+def one_bullet_scores(
+    logits: FloatArray,
+    embeddings: Embeddings,
+    centrality_weight: float,
+    *,
+    texts: Sequence[str] = (),
+    length_weight: float = 0.0,
+) -> FloatArray:
+    """Scores for choosing a single bullet: salience, closeness to the story's centroid and (with
+    ``texts``) the log of each sentence's words, each standardised within the story so the weights mean
+    the same for short and long stories."""
     vectors = embeddings.astype(np.float64)
     centroid = vectors.mean(axis=0)
     norm = float(np.linalg.norm(centroid))
     closeness = vectors @ (centroid / norm) if norm > 0 else np.zeros(len(vectors))
     blended: FloatArray = _standardised(logits) + centrality_weight * _standardised(closeness)
+    if length_weight and texts:
+        blended = blended + length_weight * _standardised(np.log(word_counts(texts)))
     return blended
 
 
@@ -166,8 +181,14 @@ class SentenceRanker:
             return Ranking([], np.zeros(0, dtype=np.float64))
         scores = self.scores(texts, embeddings, title)
         selection = None
-        if maximum == 1 and self.params.one_bullet_centrality:
-            scores = one_bullet_scores(scores, embeddings, self.params.one_bullet_centrality)
+        if maximum == 1 and (self.params.one_bullet_centrality or self.params.one_bullet_length):
+            scores = one_bullet_scores(
+                scores,
+                embeddings,
+                self.params.one_bullet_centrality,
+                texts=texts,
+                length_weight=self.params.one_bullet_length,
+            )
             # The single bullet is the best of these scores, as its weight was fitted: the per-word cost
             # was chosen for lists of bullets on raw logits, and on standardised scores it means another
             # thing altogether.

@@ -48,6 +48,7 @@ REDUNDANCIES = (0.0, 0.5, 1.0, 1.5)
 LENGTH_PENALTIES = (0.0, 0.005, 0.01, 0.015, 0.02)
 TITLE_WEIGHTS = tuple(round(0.5 * i, 1) for i in range(13))
 ONE_BULLET_CENTRALITIES = (0.0, 0.25, 0.5, 1.0, 2.0, 4.0, 8.0)
+ONE_BULLET_LENGTHS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
 
 def train_ranker(
@@ -61,6 +62,7 @@ def train_ranker(
     held_out_stories: int = 5_000,
     epochs: int = 4,
     members: int = 3,
+    layers: int = 1,
     seed: int = 13,
     shape: SalienceShape | None = None,
     out: Path | None = None,
@@ -98,7 +100,7 @@ def train_ranker(
             for story in train
             if story.sentences
         ]
-    shape = shape or SalienceShape(features=len(FEATURES), members=members)
+    shape = shape or SalienceShape(features=len(FEATURES), layers=layers, members=members)
     print(
         f"fitting {shape.members} networks on {len(examples)} train stories, {epochs} epochs, seed {seed}",
         file=sys.stderr,
@@ -106,12 +108,13 @@ def train_ranker(
     weights = train_network(examples, shape, epochs, seed)
     salience = SalienceModel(weights, shape)
     title_weight, title_check = _fit_title_weight(salience, titled, seed)
-    one_bullet, one_bullet_check = fit_one_bullet_centrality(salience, titled, seed)
+    one_bullet, one_bullet_length, one_bullet_check = fit_one_bullet(salience, titled, seed)
     base = RankerParams(
         salience=shape,
         selection=SelectionParams(),
         title_weight=title_weight,
         one_bullet_centrality=one_bullet,
+        one_bullet_length=one_bullet_length,
     )
     validation = [s for s in validation if s.sentences]
     meter = SentenceRouge([(s.sentences, s.highlights) for s in validation])
@@ -148,7 +151,10 @@ def train_ranker(
     print(f"  Lead-3                      {_fmt(lead)}")
     print(f"  selection: {best}")
     print(f"  title weight {title_weight} (BBC held-out top-3 precision {title_check})")
-    print(f"  one-bullet centrality {one_bullet} (BBC held-out opening sentence R1 {one_bullet_check})")
+    print(
+        f"  one-bullet centrality {one_bullet}, length {one_bullet_length} "
+        f"(BBC held-out opening sentence R1 {one_bullet_check})"
+    )
     held_out_rouge = _report_held_out(replace(base, selection=best), salience, held_out)
     digest = hashlib.sha256(b"".join(np.ascontiguousarray(w).tobytes() for w in weights.values()))
     params = replace(
@@ -220,44 +226,45 @@ def _fit_title_weight(salience: SalienceModel, stories: Sequence[Story], seed: i
     return weight, check
 
 
-def fit_one_bullet_centrality(
-    salience: SalienceModel, stories: Sequence[Story], seed: int
-) -> tuple[float, str]:
-    """The single-bullet centrality weight, fitted on half the BBC stories and checked on the other half.
+def fit_one_bullet(salience: SalienceModel, stories: Sequence[Story], seed: int) -> tuple[float, float, str]:
+    """The single-bullet centrality and length weights, fitted on half the BBC stories and checked on the
+    other half.
 
     XSum's one-line summaries are BBC stories' opening sentences, cut from the article: holding out each
     BBC story's first sentence as its summary poses the same task on stories leadlist may fit on. The
-    weight that best recovers it (ROUGE-1) from the remaining sentences, with no title, is kept.
+    pair of weights that best recovers it (ROUGE-1) from the remaining sentences, with no title, is kept.
     """
     usable = [s for s in stories if len(s.sentences) >= 4]
     if not usable:
-        return 0.0, "no stories"
+        return 0.0, 0.0, "no stories"
     order = np.random.default_rng(seed).permutation(len(usable))
     half = len(usable) // 2
 
-    def prepared(subset: Sequence[Story]) -> tuple[SentenceRouge, list[tuple[Any, Any, Any]]]:
-        """The ROUGE meter against each held-out opening, and per story its candidates, logits, vectors."""
+    def prepared(subset: Sequence[Story]) -> tuple[SentenceRouge, list[tuple[Any, ...]]]:
+        """The ROUGE meter against each held-out opening, and per story what choosing its bullet needs."""
         meter = SentenceRouge([(story.sentences[1:], story.sentences[:1]) for story in subset])
         rows = []
         for story in subset:
             texts, vectors = story.sentences[1:], story.embeddings[1:]
             logits = salience.logits(vectors, sentence_features(texts, vectors))
-            rows.append((eligible(texts), logits, vectors))
+            rows.append((texts, eligible(texts), logits, vectors))
         return meter, rows
 
-    def rouge1(data: tuple[SentenceRouge, list[tuple[Any, Any, Any]]], weight: float) -> float:
+    def rouge1(data: tuple[SentenceRouge, list[tuple[Any, ...]]], weights: tuple[float, float]) -> float:
         meter, rows = data
+        centrality, length = weights
         chosen = []
-        for candidates, logits, vectors in rows:
-            scores = one_bullet_scores(logits, vectors, weight) if weight else logits
+        for texts, candidates, logits, vectors in rows:
+            scores = one_bullet_scores(logits, vectors, centrality, texts=texts, length_weight=length)
             chosen.append([int(np.argmax(np.where(candidates, scores, -np.inf)))] if candidates.any() else [])
         return meter.mean(chosen)["rouge1"]
 
     fitting = prepared([usable[int(i)] for i in order[:half]])
     held_out = prepared([usable[int(i)] for i in order[half:]])
-    weight = max(ONE_BULLET_CENTRALITIES, key=lambda w: rouge1(fitting, w))
-    check = f"{rouge1(held_out, 0.0):.2f} -> {rouge1(held_out, weight):.2f} on {len(held_out[1])}"
-    return weight, check
+    grid = [(c, length) for c in ONE_BULLET_CENTRALITIES for length in ONE_BULLET_LENGTHS]
+    best = max(grid, key=lambda weights: rouge1(fitting, weights))
+    check = f"{rouge1(held_out, (0.0, 0.0)):.2f} -> {rouge1(held_out, best):.2f} on {len(held_out[1])}"
+    return best[0], best[1], check
 
 
 def _report_held_out(

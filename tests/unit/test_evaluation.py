@@ -28,7 +28,7 @@ from models.quality.evaluation import (
     run_leadlist,
 )
 from models.quality.salience_training import Oracle
-from models.quality.training import ONE_BULLET_CENTRALITIES, is_cnn, train_ranker
+from models.quality.training import ONE_BULLET_CENTRALITIES, ONE_BULLET_LENGTHS, is_cnn, train_ranker
 from models.text.segmentation import segment
 from service.cli import main, service_documents
 from service.settings import Settings
@@ -200,6 +200,7 @@ def test_train_ranker_writes_loadable_params_and_leaves_the_shipped_ones(
     assert isinstance(held_out, dict)
     assert held_out["dailymail"]["stories"] == 4
     assert ranker.params.one_bullet_centrality in ONE_BULLET_CENTRALITIES
+    assert ranker.params.one_bullet_length in ONE_BULLET_LENGTHS
     assert (out_path.parent / ranker.params.weights).stat().st_size < 8 * 2**20
     # The generated stories put their key facts first; the fitted network must have noticed.
     article, _ = generated_stories(1, seed=99)[0]

@@ -10,6 +10,7 @@ import pytest
 
 from load._stories import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from models import Document, ReportsPadding, Summariser, summarise
+from models.encoders.protocol import Embeddings
 from models.extractive.ranker import RankerParams, SentenceRanker, one_bullet_scores
 from models.extractive.summariser import ExtractiveSummariser
 from models.text.segmentation import segment
@@ -137,10 +138,21 @@ ANECDOTE_FIRST = (
 )
 
 
-def test_a_single_bullet_says_what_the_whole_story_is_about(summariser: Summariser) -> None:
+Anecdote = tuple[ExtractiveSummariser, list[str], Embeddings]
+
+
+@pytest.fixture
+def anecdote(summariser: Summariser) -> Anecdote:
+    """The default summariser, and the anecdote-first story's sentences and their embeddings."""
     assert isinstance(summariser, ExtractiveSummariser)
     sentences = [s.text for s in segment(ANECDOTE_FIRST).sentences]
-    embeddings = summariser.encoder.encode(sentences)
+    return summariser, sentences, summariser.encoder.encode(sentences)
+
+
+def test_a_single_bullet_says_what_the_whole_story_is_about(
+    anecdote: Anecdote,
+) -> None:
+    summariser, sentences, embeddings = anecdote
     central = replace(summariser.ranker.params, one_bullet_centrality=8.0)
     ranker = SentenceRanker(central, summariser.ranker.salience)
     salience_only = SentenceRanker(replace(central, one_bullet_centrality=0.0), summariser.ranker.salience)
@@ -157,13 +169,11 @@ def test_a_single_bullet_says_what_the_whole_story_is_about(summariser: Summaris
 
 
 def test_a_single_bullet_is_the_best_blended_score_whatever_the_list_length_penalty(
-    summariser: Summariser,
+    anecdote: Anecdote,
 ) -> None:
     # The one-bullet weight is fitted by taking the best blended score; a per-word cost meant for raw
     # logits must not move that choice at serving time (here, a cost that favours the shortest sentence).
-    assert isinstance(summariser, ExtractiveSummariser)
-    sentences = [s.text for s in segment(ANECDOTE_FIRST).sentences]
-    embeddings = summariser.encoder.encode(sentences)
+    summariser, sentences, embeddings = anecdote
     params = summariser.ranker.params
     per_word = replace(params.selection, length_penalty=1.0)
     wordy = replace(params, one_bullet_centrality=1.0, selection=per_word)
@@ -174,6 +184,25 @@ def test_a_single_bullet_is_the_best_blended_score_whatever_the_list_length_pena
     pair = ranker.rank(sentences, embeddings, None, minimum=2, maximum=2).chosen
     plain = SentenceRanker(replace(wordy, selection=params.selection), summariser.ranker.salience)
     assert pair != plain.rank(sentences, embeddings, None, minimum=2, maximum=2).chosen
+
+
+def test_a_single_bullet_leans_to_the_longer_sentence_by_the_fitted_length_weight(
+    anecdote: Anecdote,
+) -> None:
+    summariser, sentences, embeddings = anecdote
+    base = replace(summariser.ranker.params, one_bullet_centrality=0.0, one_bullet_length=0.0)
+    wordy = replace(base, one_bullet_length=20.0)
+    salience = summariser.ranker.salience
+    words = [len(s.split()) for s in sentences]
+    [plain] = SentenceRanker(base, salience).rank(sentences, embeddings, None, maximum=1).chosen
+    [long] = SentenceRanker(wordy, salience).rank(sentences, embeddings, None, maximum=1).chosen
+    assert words[long] == max(words)
+    assert words[plain] < max(words)  # the weight, not the network, made the choice
+    # Lists of bullets are chosen as before.
+    for count in (2, 3):
+        a = SentenceRanker(base, salience).rank(sentences, embeddings, None, minimum=count, maximum=count)
+        b = SentenceRanker(wordy, salience).rank(sentences, embeddings, None, minimum=count, maximum=count)
+        assert a.chosen == b.chosen
 
 
 def test_one_bullet_scores_keep_the_salience_order_without_centrality() -> None:
