@@ -57,7 +57,7 @@ def train_ranker(
     cache_dir: Path,
     *,
     titles: Path | None = None,
-    train_stories: int = 20_000,
+    train_stories: int = 33_515,
     validation_stories: int | None = None,
     held_out_stories: int = 5_000,
     epochs: int = 4,
@@ -118,30 +118,8 @@ def train_ranker(
     )
     validation = [s for s in validation if s.sentences]
     meter = SentenceRouge([(s.sentences, s.highlights) for s in validation])
-    scores = [salience.logits(s.embeddings, sentence_features(s.sentences, s.embeddings)) for s in validation]
-
-    def rouge(selection: SelectionParams, bounds: int | None = None) -> dict[str, float]:
-        ranker = SentenceRanker(replace(base, selection=selection), salience)
-        return meter.mean(
-            [
-                ranker.choose(s.sentences, s.embeddings, logits, bounds, bounds)
-                for s, logits in zip(validation, scores, strict=True)
-            ]
-        )
-
-    best, best_scores = base.selection, {"rouge1": -1.0, "rouge2": 0.0, "rougeLsum": 0.0}
-    stages: list[list[dict[str, Any]]] = [
-        [{"count_threshold": t, "min_auto_bullets": m} for t in COUNT_THRESHOLDS for m in MIN_AUTO_BULLETS],
-        [{"redundancy": r} for r in REDUNDANCIES],
-        [{"length_penalty": p} for p in LENGTH_PENALTIES],
-    ]
-    for stage in stages:
-        for change in stage:
-            candidate = replace(best, **change)
-            result = rouge(candidate)
-            print(f"  {change}: {_fmt(result)}", file=sys.stderr)
-            if _objective(result) > _objective(best_scores):
-                best, best_scores = candidate, result
+    rouge = _validation_rouge(base, salience, validation, meter)
+    best, best_scores = choose_selection(base.selection, rouge)
     lead = _lead3(meter, validation)
     fixed = {k: rouge(best, k) for k in (2, 3, 4)}
     print(f"validation: {len(validation)} stories; R1 / R2 / RLsum")
@@ -181,6 +159,53 @@ def train_ranker(
     params.save(target)
     print(f"wrote {target} and {target.parent / params.weights}")
     return 0
+
+
+def _validation_rouge(
+    base: RankerParams, salience: SalienceModel, validation: Sequence[Story], meter: SentenceRouge
+) -> Callable[[SelectionParams, int | None], dict[str, float]]:
+    """Validation ROUGE of a selection setting (and optionally a fixed count), the logits computed once."""
+    scores = [salience.logits(s.embeddings, sentence_features(s.sentences, s.embeddings)) for s in validation]
+
+    def rouge(selection: SelectionParams, bounds: int | None = None) -> dict[str, float]:
+        ranker = SentenceRanker(replace(base, selection=selection), salience)
+        return meter.mean(
+            [
+                ranker.choose(s.sentences, s.embeddings, logits, bounds, bounds)
+                for s, logits in zip(validation, scores, strict=True)
+            ]
+        )
+
+    return rouge
+
+
+def choose_selection(
+    start: SelectionParams, rouge: Callable[[SelectionParams, int | None], dict[str, float]]
+) -> tuple[SelectionParams, dict[str, float]]:
+    """The selection settings, searched one after another, each at the best of those before.
+
+    The count is searched first and again last: the redundancy and per-word cost chosen after it change
+    which sentence comes fourth, so the threshold that was best before them may add bullets that the
+    best fixed count would not.
+    """
+    best, best_scores = start, {"rouge1": -1.0, "rouge2": 0.0, "rougeLsum": 0.0}
+    count = [
+        {"count_threshold": t, "min_auto_bullets": m} for t in COUNT_THRESHOLDS for m in MIN_AUTO_BULLETS
+    ]
+    stages: list[list[dict[str, Any]]] = [
+        count,
+        [{"redundancy": r} for r in REDUNDANCIES],
+        [{"length_penalty": p} for p in LENGTH_PENALTIES],
+        count,
+    ]
+    for stage in stages:
+        for change in stage:
+            candidate = replace(best, **change)
+            result = rouge(candidate, None)
+            print(f"  {change}: {_fmt(result)}", file=sys.stderr)
+            if _objective(result) > _objective(best_scores):
+                best, best_scores = candidate, result
+    return best, best_scores
 
 
 def _example(story: Story, chosen: Sequence[int], progress: Callable[[int], None]) -> Example:
