@@ -81,20 +81,20 @@ def title_closeness(embeddings: Embeddings, title: Embeddings) -> FloatArray:
 def one_bullet_scores(
     logits: FloatArray,
     embeddings: Embeddings,
-    centrality_weight: float,
+    texts: Sequence[str],
     *,
-    texts: Sequence[str] = (),
-    length_weight: float = 0.0,
+    centrality_weight: float,
+    length_weight: float,
 ) -> FloatArray:
-    """Scores for choosing a single bullet: salience, closeness to the story's centroid and (with
-    ``texts``) the log of each sentence's words, each standardised within the story so the weights mean
-    the same for short and long stories."""
+    """Scores for choosing a single bullet: salience, closeness to the story's centroid and the log of
+    each sentence's words, each standardised within the story so the weights mean the same for short and
+    long stories."""
     vectors = embeddings.astype(np.float64)
     centroid = vectors.mean(axis=0)
     norm = float(np.linalg.norm(centroid))
     closeness = vectors @ (centroid / norm) if norm > 0 else np.zeros(len(vectors))
     blended: FloatArray = _standardised(logits) + centrality_weight * _standardised(closeness)
-    if length_weight and texts:
+    if length_weight:
         blended = blended + length_weight * _standardised(np.log(word_counts(texts)))
     return blended
 
@@ -185,8 +185,8 @@ class SentenceRanker:
             scores = one_bullet_scores(
                 scores,
                 embeddings,
-                self.params.one_bullet_centrality,
-                texts=texts,
+                texts,
+                centrality_weight=self.params.one_bullet_centrality,
                 length_weight=self.params.one_bullet_length,
             )
             # The single bullet is the best of these scores, as its weight was fitted: the per-word cost

@@ -280,7 +280,9 @@ def fit_one_bullet(salience: SalienceModel, stories: Sequence[Story], seed: int)
         centrality, length = weights
         chosen = []
         for texts, candidates, logits, vectors in rows:
-            scores = one_bullet_scores(logits, vectors, centrality, texts=texts, length_weight=length)
+            scores = one_bullet_scores(
+                logits, vectors, texts, centrality_weight=centrality, length_weight=length
+            )
             chosen.append([int(np.argmax(np.where(candidates, scores, -np.inf)))] if candidates.any() else [])
         return meter.mean(chosen)["rouge1"]
 

@@ -11,6 +11,7 @@ import pytest
 from load._stories import BRIDGE, BRIDGE_TITLE, LONG_STORY, LONG_STORY_TITLE, STORM
 from models import Document, ReportsPadding, Summariser, summarise
 from models.encoders.protocol import Embeddings
+from models.extractive.features import word_counts
 from models.extractive.ranker import RankerParams, SentenceRanker, one_bullet_scores
 from models.extractive.summariser import ExtractiveSummariser
 from models.text.segmentation import segment
@@ -193,7 +194,7 @@ def test_a_single_bullet_leans_to_the_longer_sentence_by_the_fitted_length_weigh
     base = replace(summariser.ranker.params, one_bullet_centrality=0.0, one_bullet_length=0.0)
     wordy = replace(base, one_bullet_length=20.0)
     salience = summariser.ranker.salience
-    words = [len(s.split()) for s in sentences]
+    words = list(word_counts(sentences))
     [plain] = SentenceRanker(base, salience).rank(sentences, embeddings, None, maximum=1).chosen
     [long] = SentenceRanker(wordy, salience).rank(sentences, embeddings, None, maximum=1).chosen
     assert words[long] == max(words)
@@ -205,9 +206,10 @@ def test_a_single_bullet_leans_to_the_longer_sentence_by_the_fitted_length_weigh
         assert a.chosen == b.chosen
 
 
-def test_one_bullet_scores_keep_the_salience_order_without_centrality() -> None:
+def test_one_bullet_scores_keep_the_salience_order_without_centrality_or_length() -> None:
     rng = np.random.default_rng(5)
     logits = rng.normal(size=9)
     embeddings = rng.normal(size=(9, 16)).astype(np.float32)
-    scores = one_bullet_scores(logits, embeddings, 0.0)
+    texts = [" ".join(["word"] * (3 + 4 * i)) for i in range(9)]
+    scores = one_bullet_scores(logits, embeddings, texts, centrality_weight=0.0, length_weight=0.0)
     assert list(np.argsort(scores)) == list(np.argsort(logits))
